@@ -1,0 +1,128 @@
+"""The technology catalogue: what users write in ``tech:`` -> a ``diagrams`` node and its icon.
+
+The mapping itself is data (``technologies.yaml`` beside this file); this module reads it once,
+answers look-ups by id or alias, suggests close matches for typos, and finds icon files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA = Path(__file__).with_name("technologies.yaml")
+
+# A name this close to a known one (difflib ratio) is a typo, not a technology of the user's own.
+TYPO_RATIO = 0.8
+
+
+@dataclass(frozen=True)
+class Technology:
+    id: str
+    name: str
+    category: str
+    provider: str
+    node: str  # dotted path of the diagrams node class
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.id, *self.aliases)
+
+
+def normalize(name: str) -> str:
+    """How a user's spelling is compared: 'Amazon S3' -> 'amazon-s3', 'pub_sub' -> 'pub-sub'."""
+    return re.sub(r"[\s_./]+", "-", name.strip().lower()).strip("-")
+
+
+@functools.cache
+def technologies() -> tuple[Technology, ...]:
+    """Every technology in the catalogue, in the order of the data file."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    entries = yaml.load(DATA.read_text(encoding="utf-8"), Loader=loader)
+    return tuple(
+        Technology(
+            id=e["id"],
+            name=e["name"],
+            category=e["category"],
+            provider=e["provider"],
+            node=e["node"],
+            aliases=tuple(e.get("aliases") or ()),
+        )
+        for e in entries
+    )
+
+
+@functools.cache
+def _index() -> dict[str, Technology]:
+    index: dict[str, Technology] = {}
+    for tech in technologies():
+        for name in tech.names:
+            index[name] = tech
+    return index
+
+
+def find(name: str) -> Technology | None:
+    """The technology a user means by ``name`` (id or alias, any case), or None."""
+    return _index().get(normalize(name))
+
+
+def suggest(name: str) -> tuple[str, float]:
+    """The id of the technology whose id or alias is closest to an unknown name, and how close
+    that name is (0..1); ('', 0) if none is close."""
+    wanted = normalize(name)
+    matches = difflib.get_close_matches(wanted, _index(), n=1, cutoff=0.6)
+    if not matches:
+        return "", 0.0
+    best = matches[0]
+    return _index()[best].id, difflib.SequenceMatcher(None, wanted, best).ratio()
+
+
+def search(query: str = "") -> list[Technology]:
+    """Technologies whose id, alias, name, category or provider contains ``query``; close
+    matches follow when nothing contains it."""
+    q = normalize(query)
+    if not q:
+        return list(technologies())
+    hits = [
+        t
+        for t in technologies()
+        if any(q in n for n in t.names) or q in normalize(t.name) or q == t.category or q == t.provider
+    ]
+    if hits:
+        return hits
+    near = difflib.get_close_matches(q, _index(), n=5, cutoff=0.6)
+    seen: dict[str, Technology] = {}
+    for name in near:
+        seen.setdefault(_index()[name].id, _index()[name])
+    return list(seen.values())
+
+
+def icon_path(tech: Technology) -> Path:
+    """The PNG icon the ``diagrams`` package ships for this technology's node class."""
+    return resources_root() / icon_file(tech)
+
+
+@functools.cache
+def resources_root() -> Path:
+    """The folder icon paths are relative to (Graphviz's imagepath): ``diagrams`` installs its
+    icons in ``site-packages/resources/``, beside the package itself."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("diagrams")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("the 'diagrams' package is not installed")
+    return Path(spec.origin).parent.parent
+
+
+@functools.cache
+def icon_file(tech: Technology) -> str:
+    """The icon of a technology as a '/'-separated path below :func:`resources_root`."""
+    module_name, _, class_name = tech.node.rpartition(".")
+    node_class = getattr(importlib.import_module(module_name), class_name)
+    return f"{node_class._icon_dir}/{node_class._icon}"

@@ -1,0 +1,267 @@
+"""The ``archkit`` command: parses arguments, calls one core function, prints.
+
+Core modules are imported inside each command, so ``archkit --help`` only pays for Typer.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TypeVar
+
+import typer
+
+from archkit import __version__
+
+if TYPE_CHECKING:
+    from archkit.workspace import Checked, Workspace
+
+EXIT_PROBLEMS = 2  # the input has errors
+EXIT_ENVIRONMENT = 3  # something archkit needs is missing from the machine
+
+app = typer.Typer(
+    name="archkit",
+    help="Architecture as code: systems in YAML, diagrams with their scale on the picture.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+T = TypeVar("T")
+
+
+class State:
+    root = Path(".")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"archkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    directory: Annotated[
+        Path,
+        typer.Option(
+            "-C",
+            "--directory",
+            help="Work on the workspace in DIR instead of the current one.",
+            metavar="DIR",
+            show_default=False,
+        ),
+    ] = Path("."),
+    version: Annotated[
+        Optional[bool],  # noqa: UP045 - Typer needs Optional on Python 3.10
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Architecture as code: systems in YAML, diagrams with their scale on the picture."""
+    if not directory.is_dir():
+        _fail(f"error: -C {directory}: no such directory", EXIT_PROBLEMS)
+    State.root = directory
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Call the core; turn its errors into messages and exit codes, never a traceback."""
+    from archkit.errors import ArchkitError, EnvironmentProblem, format_problem
+
+    try:
+        return action()
+    except ArchkitError as exc:
+        for problem in exc.problems:
+            typer.echo(format_problem(problem), err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from None
+    except EnvironmentProblem as exc:
+        _fail(f"error: {exc}", EXIT_ENVIRONMENT)
+    except FileExistsError as exc:
+        _fail(f"error: {exc.filename} exists already; pass --force to replace it", EXIT_PROBLEMS)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"error: {where}{exc.strerror or exc}", 1)
+
+
+def _workspace() -> Workspace:
+    from archkit.workspace import Workspace
+
+    return Workspace(State.root)
+
+
+def _load_checked(systems: Sequence[str]) -> Checked:
+    """Load and check; print every problem; exit 2 on errors."""
+    from archkit.errors import format_problem
+
+    checked = _run(lambda: _workspace().load(systems))
+    for problem in checked.problems:
+        typer.echo(format_problem(problem), err=True)
+    if checked.errors:
+        raise typer.Exit(EXIT_PROBLEMS)
+    return checked
+
+
+SystemsArg = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Argument(
+        help="Systems: a name (file name without extension) or a file path. Default: all.",
+        metavar="[SYSTEM]...",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def check(systems: SystemsArg = None) -> None:
+    """Validate systems: report every problem with file:line:column, then exit 2 if any is an error."""
+    checked = _load_checked(systems or [])
+    count = len(checked.systems)
+    warnings = len(checked.warnings)
+    note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    typer.echo(f"{count} system{'s' if count != 1 else ''} OK{note}")
+
+
+def _split_formats(value: str) -> tuple[str, ...]:
+    from archkit.errors import closest
+    from archkit.render.pipeline import FORMATS
+
+    formats = []
+    for raw in value.split(","):
+        fmt = raw.strip().lower()
+        if not fmt:
+            continue
+        if fmt == "mmd":
+            fmt = "mermaid"
+        if fmt not in FORMATS:
+            hint = closest(fmt, FORMATS)
+            extra = f"; did you mean '{hint}'?" if hint else ""
+            raise typer.BadParameter(f"unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}")
+        if fmt not in formats:
+            formats.append(fmt)
+    if not formats:
+        raise typer.BadParameter("no format given")
+    return tuple(formats)
+
+
+@app.command()
+def diagram(
+    systems: SystemsArg = None,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, dot, mermaid.")
+    ] = "svg,png",
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
+    ] = Path("build/diagrams"),
+    direction: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--direction",
+            "-d",
+            help="LR (left to right) or TB (top to bottom); default: the system's.",
+        ),
+    ] = None,
+    theme: Annotated[str, typer.Option("--theme", help="light or dark.")] = "light",
+    legend: Annotated[bool, typer.Option("--legend/--no-legend", help="Draw the legend.")] = True,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel renders (0: one per core).", min=0)] = 0,
+) -> None:
+    """Render architecture diagrams (with the scale on the picture) into the output folder."""
+    formats = _split_formats(format)
+    if direction is not None and direction.upper() not in ("LR", "TB", "RL", "BT"):
+        raise typer.BadParameter(
+            f"'{direction}' is not a direction; expected LR, TB, RL or BT", param_hint="--direction"
+        )
+    if theme not in ("light", "dark"):
+        raise typer.BadParameter(f"'{theme}' is not a theme; expected light or dark", param_hint="--theme")
+    checked = _load_checked(systems or [])
+
+    from archkit.render.pipeline import RenderOptions, render_diagrams
+
+    options = RenderOptions(
+        formats=formats,
+        direction=direction.upper() if direction else None,
+        theme=theme,
+        legend=legend,
+        jobs=jobs or None,
+    )
+    out_dir = out if out.is_absolute() else State.root / out
+    results = _run(lambda: render_diagrams(checked.systems, out_dir, options))
+    fresh = sum(1 for r in results if not r.cached)
+    for result in results:
+        for path in result.files:
+            typer.echo(f"{'unchanged' if result.cached else 'wrote'} {_shown(path)}")
+    typer.echo(
+        f"{len(results)} system{'s' if len(results) != 1 else ''} rendered"
+        f" ({fresh} drawn, {len(results) - fresh} unchanged)"
+    )
+
+
+def _shown(path: Path) -> str:
+    from archkit.errors import display_path
+
+    return display_path(path)
+
+
+@app.command()
+def techs(
+    query: Annotated[str | None, typer.Argument(help="Search ids, aliases, names, categories.")] = None,
+) -> None:
+    """List the technologies a component's 'tech' can name, or search them."""
+    from archkit import catalogue
+
+    found = catalogue.search(query or "")
+    if not found:
+        _fail(f"no technology matches '{query}'", 1)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for column in ("tech", "name", "category", "provider", "aliases"):
+        table.add_column(column)
+    for tech in found:
+        table.add_row(tech.id, tech.name, tech.category, tech.provider, ", ".join(tech.aliases))
+    Console(soft_wrap=False).print(table)
+    if query:
+        typer.echo(f"{len(found)} of {len(catalogue.technologies())} technologies")
+
+
+@app.command()
+def schema(
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", "-o", help="Write to this file instead of printing."),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of system files (for editors and other tools)."""
+    from archkit.scaffold import schema_text
+
+    text = schema_text()
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from archkit.files import write_atomic
+
+    _run(lambda: write_atomic(out, text))
+    typer.echo(f"wrote {out}")
+
+
+@new_app.command("system")
+def new_system(
+    name: Annotated[str, typer.Argument(help="File name of the new system: systems/NAME.yaml.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Scaffold systems/NAME.yaml: a commented, valid example that editors complete from the schema."""
+    from archkit.scaffold import new_system as scaffold
+
+    for path in _run(lambda: scaffold(_workspace(), name, force)):
+        typer.echo(f"wrote {_shown(path)}")
+
+
+def main() -> None:
+    app()

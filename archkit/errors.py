@@ -1,0 +1,93 @@
+"""Problems found in a user's input, with where they are, and the one place that formats them.
+
+Every check in archkit reports a :class:`Problem`; a command collects all of them, prints them
+together with :func:`format_problem`, and aborts once (exit code 2) when any is an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a file: 1-based line and column (0 means unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in the input."""
+
+    message: str
+    position: Position | None = None
+    expected: str = ""
+    suggestion: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+class ArchkitError(Exception):
+    """Raised when input cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(format_problem(p) for p in self.problems))
+
+
+class EnvironmentProblem(Exception):
+    """Something archkit needs is missing from the machine (for example Graphviz)."""
+
+
+def format_problem(problem: Problem) -> str:
+    """One paragraph: ``file:line:col: error: message; expected ...; did you mean 'x'?``."""
+    where = f"{problem.position}: " if problem.position else ""
+    text = f"{where}{problem.severity}: {problem.message}"
+    if problem.expected:
+        text += f"; expected {problem.expected}"
+    if problem.suggestion:
+        text += f"; did you mean '{problem.suggestion}'?"
+    return text
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """The close match for a typo, or '' when nothing is close enough to suggest."""
+    options = list(choices)
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in options}
+        matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), lowered, n=1)]
+    return matches[0] if matches else ""
+
+
+def one_of(choices: Iterable[str]) -> str:
+    """'one of a, b, c' for an expectation."""
+    return "one of " + ", ".join(f"'{c}'" for c in choices)
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as the user would type it: relative to the workspace or cwd when possible."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return str(path)

@@ -1,0 +1,215 @@
+"""The YAML format of a system, declared once as data.
+
+The loader validates files against these specs and ``archkit schema`` turns the same specs into a
+JSON Schema, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from archkit.model.system import GROUP_KINDS
+
+# Kinds of value a key may hold.
+TEXT = "text"  # a string
+INT = "int"  # a whole number
+SCALAR = "scalar"  # a string or a number (scale figures: 50M, 99.9%, 1000)
+TEXTS = "texts"  # a list of strings, or one string
+INTS = "ints"  # a list of whole numbers
+METRICS = "metrics"  # a mapping of metric name -> scalar
+OBJECT = "object"  # a mapping described by another spec
+OBJECTS = "objects"  # a list of mappings described by another spec
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: str
+    help: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    item: ObjectSpec | None = None
+    attr: str = ""  # the model attribute, when it is not the key itself
+    example: Any = None
+
+    @property
+    def attribute(self) -> str:
+        return self.attr or self.name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class ObjectSpec:
+    title: str  # what the user calls it in messages: "component", "connection"
+    help: str
+    keys: tuple[Key, ...]
+
+    def key(self, name: str) -> Key | None:
+        return next((k for k in self.keys if k.name == name), None)
+
+    @property
+    def names(self) -> list[str]:
+        return [k.name for k in self.keys]
+
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+CONNECTION = ObjectSpec(
+    "connection",
+    "An arrow between two components.",
+    (
+        Key("from", TEXT, "Id of the component the arrow starts at.", True, attr="source"),
+        Key(
+            "to",
+            TEXTS,
+            "Id of the component it points to, or a list of ids (one arrow each).",
+            True,
+            attr="target",
+        ),
+        Key("label", TEXT, "What flows: 'REST', 'gRPC', 'user events'."),
+        Key(
+            "mode",
+            TEXT,
+            "sync (request/response, solid line) or async (events, queues; dashed line).",
+            choices=("sync", "async"),
+        ),
+        Key("throughput", TEXT, "Traffic on this arrow: '20k req/s', '1B events/day'."),
+        Key("latency", TEXT, "Latency on this arrow: 'p99 30 ms'."),
+    ),
+)
+
+GROUP_KEYS: list[Key] = [
+    Key("id", TEXT, "Unique id; components name it in their 'group'.", True),
+    Key("label", TEXT, "Title drawn on the boundary: 'AWS us-east-1', 'EKS cluster'."),
+    Key("kind", TEXT, "What the boundary is; sets its style.", choices=GROUP_KINDS),
+]
+GROUP = ObjectSpec("group", "A boundary around components; groups nest.", ())
+
+COMPONENT = ObjectSpec(
+    "component",
+    "A box on the diagram.",
+    (
+        Key("id", TEXT, "Unique id; connections name it in 'from' and 'to'.", True),
+        Key("label", TEXT, "Name drawn on the diagram (defaults to the id)."),
+        Key(
+            "tech",
+            TEXT,
+            "Technology, from 'archkit techs': postgresql, redis, kafka, s3, k8s-service...",
+        ),
+        Key("group", TEXT, "Id of the group (boundary) it sits in."),
+        Key("metrics", TEXTS, "Figures drawn under the label: 'p95 < 50 ms', '3 replicas'."),
+        Key("notes", TEXT, "A longer note, for documents (not drawn)."),
+    ),
+)
+
+TRADEOFF = ObjectSpec(
+    "trade-off",
+    "A key technical decision, what it cost and what it gave.",
+    (
+        Key("decision", TEXT, "The question: 'Microservices vs monolith'.", True),
+        Key("choice", TEXT, "What was chosen and why."),
+        Key("tradeoff", TEXT, "What it cost."),
+        Key("result", TEXT, "What it gave, measured."),
+        Key("record", INT, "Number of the decision record with the whole story."),
+    ),
+)
+
+SYSTEM = ObjectSpec(
+    "system",
+    "A system: its story, its scale, and the parts drawn on its diagram.",
+    (
+        Key("name", TEXT, "Display name: 'User Recommendation Platform'.", True),
+        Key("summary", TEXT, "One line: what it does and for whom."),
+        Key("role", TEXT, "Your role: 'Technical lead and manager'."),
+        Key("team-size", INT, "People on the team you led."),
+        Key("context", TEXT, "Business context: why it mattered."),
+        Key("impact", TEXTS, "Outcomes with numbers: 'Engagement +25%'."),
+        Key(
+            "scale",
+            METRICS,
+            "Named figures with units, drawn on the diagram: {users: 50M, 'events/day': 1B+}.",
+        ),
+        Key("stack", TEXTS, "Infrastructure and tech stack: Kubernetes, AWS, Terraform."),
+        Key("groups", OBJECTS, "Boundaries: regions, VPCs, clusters, teams.", item=GROUP),
+        Key("components", OBJECTS, "The boxes on the diagram.", item=COMPONENT),
+        Key("connections", OBJECTS, "The arrows between components.", item=CONNECTION),
+        Key("tradeoffs", OBJECTS, "Key technical decisions and trade-offs.", item=TRADEOFF),
+        Key("leadership", TEXTS, "Engineering leadership aspects: mentoring, standards."),
+        Key("decisions", INTS, "Numbers of related decision records (decisions/NNNN-*.md)."),
+        Key(
+            "direction",
+            TEXT,
+            "Diagram direction: LR (left to right) or TB (top to bottom).",
+            choices=("LR", "TB", "RL", "BT"),
+        ),
+    ),
+)
+
+# Groups contain groups: close the loop once both exist.
+object.__setattr__(
+    GROUP,
+    "keys",
+    (*GROUP_KEYS, Key("groups", OBJECTS, "Boundaries nested inside this one.", item=GROUP)),
+)
+
+SCHEMA_ID = "https://archkit.dev/schema/system.json"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a system file, for editors and other tools."""
+    definitions: dict[str, Any] = {}
+
+    def ref(spec: ObjectSpec) -> dict[str, Any]:
+        name = spec.title.replace("-", "")
+        if name not in definitions:
+            definitions[name] = {}  # placeholder first: specs are recursive
+            definitions[name] = object_schema(spec)
+        return {"$ref": f"#/$defs/{name}"}
+
+    def value_schema(key: Key) -> dict[str, Any]:
+        text: dict[str, Any] = {"type": "string"}
+        if key.choices:
+            text["enum"] = list(key.choices)
+        if key.name in ("id", "from") or (key.name == "group" and key.kind == TEXT):
+            text["pattern"] = ID_PATTERN
+        scalar = {"type": ["string", "number"]}
+        if key.kind == TEXT:
+            return text
+        if key.kind == INT:
+            return {"type": "integer", "minimum": 0}
+        if key.kind == SCALAR:
+            return scalar
+        if key.kind == TEXTS:
+            return {"oneOf": [text, {"type": "array", "items": text}]}
+        if key.kind == INTS:
+            return {"type": "array", "items": {"type": "integer", "minimum": 1}}
+        if key.kind == METRICS:
+            return {"type": "object", "additionalProperties": scalar}
+        assert key.item is not None
+        if key.kind == OBJECT:
+            return ref(key.item)
+        return {"type": "array", "items": ref(key.item)}
+
+    def object_schema(spec: ObjectSpec) -> dict[str, Any]:
+        properties = {}
+        for key in spec.keys:
+            properties[key.name] = {"description": key.help, **value_schema(key)}
+        schema: dict[str, Any] = {
+            "type": "object",
+            "description": spec.help,
+            "properties": properties,
+            "additionalProperties": False,
+        }
+        required = [k.name for k in spec.keys if k.required]
+        if required:
+            schema["required"] = required
+        return schema
+
+    top = object_schema(SYSTEM)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "archkit system",
+        **top,
+        "$defs": definitions,
+    }

@@ -1,0 +1,185 @@
+"""The typed model of a system: plain, immutable objects the rest of archkit trusts.
+
+These classes are the public Python API (``from archkit.model import System, Component, ...``).
+Lists passed in are stored as tuples and a ``scale`` mapping as a tuple of :class:`Metric`, so a
+system is hashable, comparable and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from archkit.errors import Position
+
+Mode = Literal["sync", "async"]
+Direction = Literal["LR", "TB", "RL", "BT"]
+GROUP_KINDS = (
+    "boundary",
+    "region",
+    "zone",
+    "vpc",
+    "network",
+    "cluster",
+    "team",
+    "domain",
+    "account",
+)
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _set(obj: object, name: str, value: Any) -> None:
+    object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named scale figure with its unit in the value: ``Metric("users", "50M")``."""
+
+    name: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.name}"
+
+
+@dataclass(frozen=True)
+class Group:
+    """A boundary drawn around components: a region, VPC, cluster, team, ... Groups nest."""
+
+    id: str
+    label: str = ""
+    kind: str = "boundary"
+    groups: tuple[Group, ...] = ()
+
+    def __post_init__(self) -> None:
+        _set(self, "groups", _tuple(self.groups))
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+    def walk(self) -> Iterator[Group]:
+        """This group, then every group inside it, depth first."""
+        yield self
+        for child in self.groups:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Component:
+    """A box on the diagram: a service, a database, a queue, a client..."""
+
+    id: str
+    label: str = ""
+    tech: str = ""
+    group: str | None = None
+    metrics: tuple[str, ...] = ()
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "metrics", _tuple(self.metrics))
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An arrow from one component to another; ``async`` ones (events, queues) are drawn dashed."""
+
+    source: str
+    target: str
+    label: str = ""
+    mode: Mode = "sync"
+    throughput: str = ""
+    latency: str = ""
+
+    @property
+    def annotation(self) -> str:
+        """What the arrow says: label, throughput and latency, joined."""
+        return " · ".join(part for part in (self.label, self.throughput, self.latency) if part)
+
+
+@dataclass(frozen=True)
+class TradeOff:
+    """A key technical decision of the system, what it cost, and what it gave."""
+
+    decision: str
+    choice: str = ""
+    tradeoff: str = ""
+    result: str = ""
+    record: int | None = None  # number of the decision record that tells the whole story
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each part of a system was written, for error messages; keys are paths such as
+    ``("components", 3, "tech")``."""
+
+    file: str
+    positions: Mapping[tuple[str | int, ...], Position] = field(default_factory=dict)
+
+    def locate(self, *path: str | int) -> Position:
+        """The position of ``path``, or of its closest enclosing part that has one."""
+        keys = tuple(path)
+        while keys:
+            found = self.positions.get(keys)
+            if found is not None:
+                return found
+            keys = keys[:-1]
+        return self.positions.get((), Position(self.file))
+
+
+@dataclass(frozen=True)
+class System:
+    """A whole system: its story, its scale, and the parts drawn on its diagram."""
+
+    name: str
+    summary: str = ""
+    role: str = ""
+    team_size: int | None = None
+    context: str = ""
+    impact: tuple[str, ...] = ()
+    scale: tuple[Metric, ...] = ()
+    stack: tuple[str, ...] = ()
+    groups: tuple[Group, ...] = ()
+    components: tuple[Component, ...] = ()
+    connections: tuple[Connection, ...] = ()
+    tradeoffs: tuple[TradeOff, ...] = ()
+    leadership: tuple[str, ...] = ()
+    decisions: tuple[int, ...] = ()
+    direction: Direction = "LR"
+    slug: str = ""  # the file name without extension; names the rendered files
+    source: SourceMap | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("impact", "stack", "groups", "components", "connections", "tradeoffs"):
+            _set(self, name, _tuple(getattr(self, name)))
+        _set(self, "leadership", _tuple(self.leadership))
+        _set(self, "decisions", _tuple(self.decisions))
+        scale: Any = self.scale
+        if isinstance(scale, Mapping):
+            scale = tuple(Metric(str(k), str(v)) for k, v in scale.items())
+        _set(self, "scale", _tuple(scale))
+
+    def all_groups(self) -> Iterator[Group]:
+        """Every group, nested ones included, in the order they were written."""
+        for group in self.groups:
+            yield from group.walk()
+
+    def component(self, component_id: str) -> Component | None:
+        return next((c for c in self.components if c.id == component_id), None)
+
+    def locate(self, *path: str | int) -> Position | None:
+        """Where a part of this system was written, when it came from a file."""
+        return self.source.locate(*path) if self.source else None

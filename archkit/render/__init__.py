@@ -1,0 +1,1 @@
+"""Diagram rendering: DOT, SVG, PNG and Mermaid from the system model."""

@@ -1,0 +1,266 @@
+"""Turn a system into Graphviz DOT: cards with icons, boundaries, annotated arrows, a title
+block with the system's scale, and a legend.
+
+archkit owns this graph instead of driving ``diagrams``' global context: node ids come from the
+user's ids (stable diffs, deterministic output), and icons are named relative to the folder the
+``diagrams`` package keeps them in, so the DOT carries no local path. The renderer hands that
+folder to Graphviz as ``imagepath``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from archkit import catalogue
+from archkit.model.system import Component, Connection, Group, System
+from archkit.render.themes import LIGHT, Theme
+
+FONT = "DejaVu Sans"
+ICON_SIZE = 44
+KPI_PER_ROW = 5
+
+
+@dataclass(frozen=True)
+class DotOptions:
+    direction: str | None = None  # overrides the system's own
+    theme: Theme = LIGHT
+    legend: bool = True
+
+
+def icon_for(component: Component) -> str | None:
+    """The icon file of a component's technology, relative to the icon root; None if unknown."""
+    tech = catalogue.find(component.tech) if component.tech else None
+    if tech is None:
+        return None
+    return catalogue.icon_file(tech)
+
+
+def to_dot(system: System, options: DotOptions | None = None) -> str:
+    """The DOT source of a system's diagram; the same system always gives the same text."""
+    opts = options or DotOptions()
+    return "\n".join(_Writer(system, opts).lines()) + "\n"
+
+
+def quote(text: str) -> str:
+    """A DOT double-quoted string."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _h(text: str) -> str:
+    """Text for an HTML-like label."""
+    return html.escape(text, quote=True)
+
+
+def node_id(component_id: str) -> str:
+    return "c_" + component_id
+
+
+def cluster_id(group_id: str) -> str:
+    return "cluster_" + group_id
+
+
+class _Writer:
+    def __init__(self, system: System, options: DotOptions) -> None:
+        self.system = system
+        self.theme = options.theme
+        self.options = options
+        self.direction = options.direction or system.direction or "LR"
+        self.by_group: dict[str | None, list[Component]] = {}
+        known_groups = {g.id for g in system.all_groups()}
+        for component in system.components:
+            group = component.group if component.group in known_groups else None
+            self.by_group.setdefault(group, []).append(component)
+
+    def lines(self) -> Iterator[str]:
+        t = self.theme
+        yield f"digraph {quote(self.system.slug or 'system')} {{"
+        graph_attrs = {
+            "rankdir": self.direction,
+            "newrank": "true",
+            "compound": "true",
+            "splines": "spline",  # ortho crashes Graphviz 2.43 on clustered graphs and loses labels
+            "nodesep": "0.55",
+            "ranksep": "0.9",
+            "pad": "0.4",
+            "outputorder": "edgesfirst",
+            "bgcolor": t.background,
+            "fontname": FONT,
+            "fontcolor": t.text,
+            "labelloc": "t",
+            "labeljust": "l",
+        }
+        yield "  graph [" + _attrs(graph_attrs) + "]"
+        yield f"  label=<{self.title_block()}>"
+        yield (
+            "  node ["
+            + _attrs({"shape": "plain", "fontname": FONT, "fontsize": "11", "fontcolor": t.text})
+            + "]"
+        )
+        yield (
+            "  edge ["
+            + _attrs(
+                {
+                    "fontname": FONT,
+                    "fontsize": "9",
+                    "fontcolor": t.edge_text,
+                    "color": t.edge,
+                    "penwidth": "1.3",
+                    "arrowsize": "0.7",
+                }
+            )
+            + "]"
+        )
+        yield from self.components(self.by_group.get(None, []), "  ")
+        for group in self.system.groups:
+            yield from self.cluster(group, "  ")
+        for connection in self.system.connections:
+            yield "  " + self.edge(connection)
+        yield "}"
+
+    # -- title block and legend ------------------------------------------------------------
+
+    def title_block(self) -> str:
+        t = self.theme
+        s = self.system
+        rows = [
+            f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="22"><B>{_h(s.name)}</B></FONT></TD></TR>'
+        ]
+        if s.summary:
+            rows.append(_left_row(_font(s.summary, 12, t.muted)))
+        if s.scale:
+            rows.append(_left_row(self.kpis()))
+        if s.stack:
+            rows.append(_left_row(_font("Stack: " + " · ".join(s.stack), 10, t.muted)))
+        left = (
+            '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
+        )
+        cells = f'<TD ALIGN="LEFT" VALIGN="TOP">{left}</TD>'
+        if self.options.legend:
+            cells += f'<TD WIDTH="24"></TD><TD ALIGN="RIGHT" VALIGN="TOP">{self.legend()}</TD>'
+        return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
+
+    def kpis(self) -> str:
+        t = self.theme
+        metrics = list(self.system.scale)
+        rows = []
+        for start in range(0, len(metrics), KPI_PER_ROW):
+            cells = "".join(
+                f'<TD BGCOLOR="{t.legend_fill}" COLOR="{t.legend_border}" BORDER="1" STYLE="ROUNDED" '
+                f'CELLPADDING="6" ALIGN="LEFT" BALIGN="LEFT">'
+                f'<FONT POINT-SIZE="16" COLOR="{t.text}"><B>{_h(m.value)}</B></FONT><BR/>'
+                f'<FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(m.name)}</FONT></TD>'
+                for m in metrics[start : start + KPI_PER_ROW]
+            )
+            rows.append(f"<TR>{cells}</TR>")
+        return (
+            '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="6" CELLPADDING="0">' + "".join(rows) + "</TABLE>"
+        )
+
+    def legend(self) -> str:
+        t = self.theme
+        entries: list[tuple[str, str]] = []
+        modes = {c.mode for c in self.system.connections}
+        if "sync" in modes or not modes:
+            entries.append((f'<FONT COLOR="{t.edge}">━━━▶</FONT>', "sync request / response"))
+        if "async" in modes:
+            entries.append((f'<FONT COLOR="{t.async_edge}">┅┅┅▶</FONT>', "async event / message"))
+        if any(c.annotation for c in self.system.connections):
+            entries.append((f'<FONT COLOR="{t.edge_text}">a · b</FONT>', "protocol · throughput · latency"))
+        if any(c.metrics for c in self.system.components):
+            entries.append((f'<FONT COLOR="{t.metric}">p95</FONT>', "component metrics"))
+        kinds = []
+        for group in self.system.all_groups():
+            if group.kind not in kinds:
+                kinds.append(group.kind)
+        for kind in kinds:
+            style = t.group(kind)
+            swatch = f'<FONT COLOR="{style.border}">{"┅┅" if style.dashed else "━━"}</FONT>'
+            entries.append((swatch, kind if kind == "boundary" else f"{kind} boundary"))
+        rows = "".join(
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{mark}</FONT></TD>'
+            f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(text)}</FONT></TD></TR>'
+            for mark, text in entries
+        )
+        heading = (
+            f'<TR><TD ALIGN="LEFT" COLSPAN="2">'
+            f'<FONT POINT-SIZE="10" COLOR="{t.text}"><B>Legend</B></FONT></TD></TR>'
+        )
+        return (
+            f'<TABLE BORDER="1" COLOR="{t.legend_border}" BGCOLOR="{t.legend_fill}" STYLE="ROUNDED" '
+            f'CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{heading}{rows}</TABLE>'
+        )
+
+    # -- components, groups, connections ----------------------------------------------------
+
+    def components(self, components: Iterable[Component], indent: str) -> Iterator[str]:
+        for component in components:
+            yield f"{indent}{quote(node_id(component.id))} [label=<{self.card(component)}>]"
+
+    def card(self, component: Component) -> str:
+        t = self.theme
+        tech = catalogue.find(component.tech) if component.tech else None
+        rows = []
+        icon = icon_for(component)
+        if icon is not None:
+            rows.append(
+                f'<TR><TD FIXEDSIZE="TRUE" WIDTH="{ICON_SIZE}" HEIGHT="{ICON_SIZE}" BGCOLOR="{t.icon_tile}" '
+                f'STYLE="ROUNDED"><IMG SRC="{_h(icon)}" SCALE="TRUE"/></TD></TR>'
+            )
+        rows.append(f"<TR><TD><B>{_h(component.title)}</B></TD></TR>")
+        tech_name = tech.name if tech else component.tech
+        if (
+            tech_name
+            and tech_name.lower() not in ("other", "custom", "none")
+            and tech_name != component.title
+        ):
+            rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(tech_name)}</FONT></TD></TR>')
+        for metric in component.metrics:
+            rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.metric}">{_h(metric)}</FONT></TD></TR>')
+        return (
+            f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="1" CELLPADDING="3" STYLE="ROUNDED" '
+            f'COLOR="{t.node_border}" BGCOLOR="{t.node_fill}">' + "".join(rows) + "</TABLE>"
+        )
+
+    def cluster(self, group: Group, indent: str) -> Iterator[str]:
+        style = self.theme.group(group.kind)
+        inner = indent + "  "
+        yield f"{indent}subgraph {quote(cluster_id(group.id))} {{"
+        attrs = {
+            "style": "rounded,filled,dashed" if style.dashed else "rounded,filled",
+            "color": style.border,
+            "fillcolor": style.fill,
+            "penwidth": "1.4",
+            "margin": "14",
+            "fontsize": "11",
+            "fontcolor": style.border,
+        }
+        yield f"{inner}graph [{_attrs(attrs)}]"
+        yield f"{inner}label=<<B>{_h(group.title)}</B>>"
+        yield from self.components(self.by_group.get(group.id, []), inner)
+        for child in group.groups:
+            yield from self.cluster(child, inner)
+        yield f"{indent}}}"
+
+    def edge(self, connection: Connection) -> str:
+        attrs: dict[str, str] = {}
+        if connection.annotation:
+            attrs["label"] = " " + connection.annotation + " "
+        if connection.mode == "async":
+            attrs["style"] = "dashed"
+            attrs["color"] = self.theme.async_edge
+        text = f"{quote(node_id(connection.source))} -> {quote(node_id(connection.target))}"
+        return text + (f" [{_attrs(attrs)}]" if attrs else "")
+
+
+def _font(text: str, size: int, color: str) -> str:
+    return f'<FONT POINT-SIZE="{size}" COLOR="{color}">{_h(text)}</FONT>'
+
+
+def _left_row(content: str) -> str:
+    return f'<TR><TD ALIGN="LEFT">{content}</TD></TR>'
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return " ".join(f"{key}={quote(value)}" for key, value in attrs.items())

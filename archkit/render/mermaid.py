@@ -1,0 +1,79 @@
+"""Mermaid flowchart export, for Markdown that GitHub and GitLab render in place.
+
+Same nodes, groups (as subgraphs), labels and edge labels as the Graphviz diagram; async arrows
+are dotted. Ids are prefixed (``c_``, ``g_``) so that a user id such as ``end`` cannot collide with
+a Mermaid keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from archkit import catalogue
+from archkit.model.system import Component, Group, System
+
+_ENTITIES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "|": "#124;"}
+
+
+def escape(text: str) -> str:
+    """Text inside a quoted Mermaid label."""
+    return "".join(_ENTITIES.get(ch, ch) for ch in text).replace("\n", " ")
+
+
+def mermaid_id(prefix: str, raw: str) -> str:
+    return prefix + re.sub(r"[^A-Za-z0-9_]", "_", raw)
+
+
+def to_mermaid(system: System, direction: str | None = None) -> str:
+    """The Mermaid source of a system's diagram."""
+    return "\n".join(_lines(system, direction or system.direction or "LR")) + "\n"
+
+
+def _lines(system: System, direction: str) -> Iterator[str]:
+    title = system.name
+    if system.scale:
+        title += " — " + " · ".join(f"{m.value} {m.name}" for m in system.scale)
+    yield "---"
+    yield f'title: "{title.replace(chr(34), chr(39))}"'
+    yield "---"
+    yield f"flowchart {direction}"
+    known = {g.id for g in system.all_groups()}
+    members: dict[str | None, list[Component]] = {}
+    for component in system.components:
+        members.setdefault(component.group if component.group in known else None, []).append(component)
+    for component in members.get(None, []):
+        yield "  " + _node(component)
+    for group in system.groups:
+        yield from _subgraph(group, members, "  ")
+    for connection in system.connections:
+        arrow = "-.->" if connection.mode == "async" else "-->"
+        source = mermaid_id("c_", connection.source)
+        target = mermaid_id("c_", connection.target)
+        if connection.annotation:
+            yield f'  {source} {arrow}|"{escape(connection.annotation)}"| {target}'
+        else:
+            yield f"  {source} {arrow} {target}"
+    yield "  classDef component fill:#ffffff,stroke:#94a3b8,color:#0f172a"
+    ids = ",".join(mermaid_id("c_", c.id) for c in system.components)
+    if ids:
+        yield f"  class {ids} component"
+
+
+def _node(component: Component) -> str:
+    parts = [f"<b>{escape(component.title)}</b>"]
+    tech = catalogue.find(component.tech) if component.tech else None
+    tech_name = tech.name if tech else component.tech
+    if tech_name and tech_name != component.title:
+        parts.append(f"<small>{escape(tech_name)}</small>")
+    parts.extend(f"<small>{escape(m)}</small>" for m in component.metrics)
+    return f'{mermaid_id("c_", component.id)}["{"<br/>".join(parts)}"]'
+
+
+def _subgraph(group: Group, members: dict[str | None, list[Component]], indent: str) -> Iterator[str]:
+    yield f'{indent}subgraph {mermaid_id("g_", group.id)}["{escape(group.title)}"]'
+    for component in members.get(group.id, []):
+        yield indent + "  " + _node(component)
+    for child in group.groups:
+        yield from _subgraph(child, members, indent + "  ")
+    yield f"{indent}end"

@@ -1,0 +1,110 @@
+"""Make Graphviz's SVG self-contained and tidy.
+
+Graphviz writes each icon as ``<image xlink:href="resources/...png">``: a path that breaks as soon
+as the SVG leaves this machine. Here every distinct icon becomes one ``<symbol>`` holding the PNG
+as a data: URI, and every node ``<use>``s it, so 20 nodes drawn from 5 technologies carry 5 icons.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+_IMAGE = re.compile(
+    r'<image xlink:href="(?P<href>[^"]+)" width="(?P<w>[\d.]+)px" height="(?P<h>[\d.]+)px" '
+    r'preserveAspectRatio="[^"]*" x="(?P<x>-?[\d.]+)" y="(?P<y>-?[\d.]+)"/>'
+)
+_SVG_SIZE = re.compile(
+    r'<svg width="(?P<w>[\d.]+)pt" height="(?P<h>[\d.]+)pt"\s+'
+    r'viewBox="[-\d.]+ [-\d.]+ (?P<vw>[\d.]+) (?P<vh>[\d.]+)"'
+)
+_SCALE = re.compile(r'(<g id="graph0" class="graph" transform=")scale\((?P<s>[\d.]+) [\d.]+\)')
+_FONT = 'font-family="DejaVu Sans,'
+_FALLBACK = 'font-family="DejaVu Sans,Verdana,Arial,sans-serif,'
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG header."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    width, height = struct.unpack(">II", data[16:24])
+    return int(width), int(height)
+
+
+def symbol_id(href: str) -> str:
+    """A stable id for an icon, from its path below the icon root.
+
+    'resources/onprem/database/postgresql.png' -> 'icon-onprem-database-postgresql'
+    """
+    stem = href.removeprefix("resources/").rsplit(".", 1)[0]
+    return "icon-" + re.sub(r"[^A-Za-z0-9_-]+", "-", stem)
+
+
+def finish_svg(svg: str, read_icon: Callable[[str], bytes]) -> str:
+    """Inline every icon once, fix the size Graphviz writes at dpi != 72, widen font fallbacks."""
+    svg = _normalize_size(svg)
+    symbols: dict[str, str] = {}
+
+    def use(match: re.Match[str]) -> str:
+        href = match["href"]
+        sid = symbol_id(href)
+        if sid not in symbols:
+            data = read_icon(href)
+            width, height = png_size(data)
+            encoded = base64.b64encode(data).decode("ascii")
+            symbols[sid] = (
+                f'<symbol id="{sid}" viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet">'
+                f'<image width="{width}" height="{height}" xlink:href="data:image/png;base64,{encoded}"/>'
+                "</symbol>"
+            )
+        return (
+            f'<use xlink:href="#{sid}" x="{match["x"]}" y="{match["y"]}" '
+            f'width="{match["w"]}" height="{match["h"]}"/>'
+        )
+
+    svg = _IMAGE.sub(use, svg)
+    if "<image " in svg.replace("<image width=", ""):
+        raise ValueError("Graphviz wrote an <image> element archkit does not know how to inline")
+    if symbols:
+        defs = "<defs>\n" + "\n".join(symbols[k] for k in sorted(symbols)) + "\n</defs>\n"
+        marker = '<g id="graph0"'
+        svg = svg.replace(marker, defs + marker, 1)
+    return svg.replace(_FONT, _FALLBACK).replace('font-family="DejaVu Sans"', _FALLBACK[:-1] + '"')
+
+
+def _normalize_size(svg: str) -> str:
+    """Graphviz 2.4x scales the drawing for ``dpi`` but not the viewBox; write the size in
+    points with scale 1 so the SVG shows whole, at its natural size, in every viewer."""
+    scale_match = _SCALE.search(svg)
+    size_match = _SVG_SIZE.search(svg)
+    if not scale_match or not size_match:
+        return svg
+    scale = float(scale_match["s"])
+    if scale == 1.0:
+        return svg
+    width, height = float(size_match["vw"]), float(size_match["vh"])
+    if abs(width - float(size_match["w"])) < abs(width - float(size_match["w"]) / scale):
+        # A newer Graphviz scales the viewBox with the drawing.
+        width, height = width / scale, height / scale
+    svg = _SVG_SIZE.sub(
+        f'<svg width="{width:.0f}pt" height="{height:.0f}pt"\n viewBox="0.00 0.00 {width:.2f} {height:.2f}"',
+        svg,
+        count=1,
+    )
+    return _SCALE.sub(r"\g<1>scale(1 1)", svg, count=1)
+
+
+def read_icon_from(root: Path) -> Callable[[str], bytes]:
+    """An icon reader for hrefs relative to ``root``, that refuses to leave it."""
+    base = root.resolve()
+
+    def read(href: str) -> bytes:
+        path = (base / href).resolve()
+        if base not in path.parents:
+            raise ValueError(f"icon {href!r} is outside the icon folder")
+        return path.read_bytes()
+
+    return read

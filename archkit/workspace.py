@@ -1,0 +1,125 @@
+"""A workspace: the folder that holds ``systems/`` (and later ``decisions/`` and the rest).
+
+Finds system files, resolves what a user names on the command line, and loads and checks
+systems, collecting every problem of every file before anyone aborts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archkit.errors import ArchkitError, Position, Problem, closest, display_path
+from archkit.model.check import check_system
+from archkit.model.load import SYSTEM_SUFFIXES, read_system
+from archkit.model.system import System
+
+
+@dataclass
+class Checked:
+    """Systems that loaded, and every problem found (warnings included)."""
+
+    systems: list[System] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+class Workspace:
+    def __init__(self, root: Path | str = ".") -> None:
+        self.root = Path(root)
+
+    @property
+    def systems_dir(self) -> Path:
+        return self.root / "systems"
+
+    def show(self, path: Path) -> str:
+        return display_path(path, self.root if self.root.resolve() != Path.cwd() else None)
+
+    def system_files(self) -> list[Path]:
+        """Every system file, sorted by name; a .py file only when no .yaml has its name."""
+        if not self.systems_dir.is_dir():
+            return []
+        chosen: dict[str, Path] = {}
+        for path in sorted(self.systems_dir.iterdir()):
+            if path.suffix in SYSTEM_SUFFIXES and path.is_file() and not path.name.startswith((".", "_")):
+                chosen.setdefault(path.stem, path)
+        return [chosen[name] for name in sorted(chosen)]
+
+    def resolve(self, names: Sequence[str]) -> list[Path]:
+        """The files meant by command-line arguments: a system's name, or a path to its file."""
+        if not names:
+            files = self.system_files()
+            if not files:
+                where = self.show(self.systems_dir)
+                raise ArchkitError(
+                    [
+                        Problem(
+                            f"no systems found in {where}/",
+                            expected="systems/<name>.yaml files (start one with 'archkit new system NAME')",
+                        )
+                    ]
+                )
+            return files
+        known = {p.stem: p for p in self.system_files()}
+        found: list[Path] = []
+        problems = []
+        for name in names:
+            as_path = Path(name)
+            for candidate in (as_path, self.root / as_path):
+                if candidate.suffix in SYSTEM_SUFFIXES and candidate.is_file():
+                    found.append(candidate)
+                    break
+            else:
+                if name in known:
+                    found.append(known[name])
+                else:
+                    problems.append(
+                        Problem(
+                            f"no system named '{name}'",
+                            expected=(
+                                "a system name: " + ", ".join(f"'{k}'" for k in known)
+                                if known
+                                else "a system file, but systems/ has none"
+                            ),
+                            suggestion=closest(name, known),
+                        )
+                    )
+        if problems:
+            raise ArchkitError(problems)
+        return found
+
+    def load(self, names: Sequence[str] = ()) -> Checked:
+        """Load and check the named systems (all when none are named)."""
+        result = Checked()
+        for path in self.resolve(names):
+            system, problems = read_system(path, self.show(path))
+            if system is not None:
+                problems += check_system(system)
+                result.systems.append(system)
+            result.problems.extend(sorted(problems, key=_line_and_column))
+        slugs: dict[str, str] = {}
+        for system in result.systems:
+            file = system.source.file if system.source else system.slug
+            if system.slug in slugs:
+                result.problems.append(
+                    Problem(
+                        f"two systems are named '{system.slug}' ({slugs[system.slug]} and {file})",
+                        Position(file),
+                        expected="one file per system name",
+                    )
+                )
+            slugs[system.slug] = file
+        return result
+
+
+def _line_and_column(problem: Problem) -> tuple[int, int]:
+    where = problem.position
+    return (where.line, where.column) if where else (0, 0)
