@@ -142,11 +142,13 @@ def _split_formats(value: str) -> tuple[str, ...]:
         if fmt not in FORMATS:
             hint = closest(fmt, FORMATS)
             extra = f"; did you mean '{hint}'?" if hint else ""
-            raise typer.BadParameter(f"unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}")
+            _fail(
+                f"error: unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}", EXIT_PROBLEMS
+            )
         if fmt not in formats:
             formats.append(fmt)
     if not formats:
-        raise typer.BadParameter("no format given")
+        _fail(f"error: no format given; expected some of {', '.join(FORMATS)}", EXIT_PROBLEMS)
     return tuple(formats)
 
 
@@ -174,11 +176,9 @@ def diagram(
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
     formats = _split_formats(format)
     if direction is not None and direction.upper() not in ("LR", "TB", "RL", "BT"):
-        raise typer.BadParameter(
-            f"'{direction}' is not a direction; expected LR, TB, RL or BT", param_hint="--direction"
-        )
+        _fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_PROBLEMS)
     if theme not in ("light", "dark"):
-        raise typer.BadParameter(f"'{theme}' is not a theme; expected light or dark", param_hint="--theme")
+        _fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_PROBLEMS)
     checked = _load_checked(systems or [])
 
     from archkit.render.pipeline import RenderOptions, render_diagrams
@@ -203,9 +203,10 @@ def diagram(
 
 
 def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the workspace (-C) when inside it."""
     from archkit.errors import display_path
 
-    return display_path(path)
+    return display_path(path, State.root)
 
 
 @app.command()

@@ -41,7 +41,7 @@ class Workspace:
         return self.root / "systems"
 
     def show(self, path: Path) -> str:
-        return display_path(path, self.root if self.root.resolve() != Path.cwd() else None)
+        return display_path(path, self.root)
 
     def system_files(self) -> list[Path]:
         """Every system file, sorted by name; a .py file only when no .yaml has its name."""

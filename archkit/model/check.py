@@ -61,7 +61,8 @@ def check_system(system: System) -> list[Problem]:
                     )
                 )
 
-    if not system.components:
+    written = system.source is not None and ("components",) in system.source.positions
+    if not system.components and not written:
         problems.append(
             Problem(
                 "the system has no components",

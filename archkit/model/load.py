@@ -202,7 +202,18 @@ class _Builder:
             )
             return {}
         self._check_duplicate_keys(node)
-        self.constructor.flatten_mapping(node)
+        try:
+            self.constructor.flatten_mapping(node)  # YAML merge keys: '<<: *defaults'
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or node.start_mark
+            self.problems.append(
+                Problem(
+                    f"invalid YAML merge: {exc.problem}",
+                    Position(self.file, mark.line + 1, mark.column + 1),
+                    expected="'<<: *anchor' naming a mapping",
+                )
+            )
+            return {}
         fields: dict[str, Any] = {}
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -210,6 +221,8 @@ class _Builder:
             if not isinstance(key, str):
                 self.problem(key_node, f"{spec.title} key {key!r} is not text", expected=one_of(spec.names))
                 continue
+            if key.startswith(S.EXTENSION_PREFIX):
+                continue  # free for the user: anchors to merge from, notes for other tools
             key_spec = spec.key(key)
             if key_spec is None:
                 self.problem(
@@ -225,7 +238,10 @@ class _Builder:
                 fields[key_spec.attribute] = value
         for key_spec in spec.keys:
             if key_spec.required and key_spec.name not in seen:
-                self.problem(node, f"{spec.title} has no '{key_spec.name}'", expected=key_spec.help)
+                help_text = key_spec.help[0].lower() + key_spec.help[1:].rstrip(".")
+                self.problem(
+                    node, f"{spec.title} has no '{key_spec.name}'", expected=f"'{key_spec.name}': {help_text}"
+                )
         return fields
 
     def _check_duplicate_keys(self, node: yaml.MappingNode) -> None:

@@ -52,6 +52,9 @@ class ObjectSpec:
         return [k.name for k in self.keys]
 
 
+# Keys starting with this are the user's own (as in docker-compose): YAML anchors, other tools' data.
+EXTENSION_PREFIX = "x-"
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 CONNECTION = ObjectSpec(
@@ -198,6 +201,7 @@ def json_schema() -> dict[str, Any]:
             "type": "object",
             "description": spec.help,
             "properties": properties,
+            "patternProperties": {f"^{EXTENSION_PREFIX}": {}},
             "additionalProperties": False,
         }
         required = [k.name for k in spec.keys if k.required]

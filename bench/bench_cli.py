@@ -1,0 +1,436 @@
+"""Benchmark of the archkit command line, against a reference measured in the same run.
+
+Run it from the repository root with the Python of the environment archkit is installed in::
+
+    .venv/bin/python bench/bench_cli.py            # prints a table, always exits 0
+    .venv/bin/python bench/bench_cli.py --strict   # exits 1 when a ratio is over its limit
+
+What is measured, and why this way
+----------------------------------
+Every figure is the wall time of a WHOLE command, as a user would see it: ``time.perf_counter()``
+around ``subprocess.run``, output discarded. Absolute times depend on the machine, its load and
+its disk cache, so no figure is compared with a number written down on another machine. Each
+archkit command is compared instead with a REFERENCE that pays the same fixed costs and is
+measured in the same run, on the same machine, at the same moment:
+
+* the reference is a bare Typer app that prints one line, run by the same Python: starting the
+  interpreter and importing Typer is the floor no Typer CLI can go below;
+* ``archkit --help`` and ``archkit check`` (the example workspace) are compared with it;
+* rendering one 20-node system to SVG is compared with the reference FOLLOWED BY Graphviz's raw
+  ``dot -Tsvg`` on the very DOT source archkit generates - what is left is archkit's own work
+  (loading, checking, writing DOT, embedding the icons in the SVG). archkit keeps a content-hash
+  cache in its output folder, so each of its runs renders into an emptied folder (emptied outside
+  the timed block); otherwise it would time the cache, not the render;
+* rendering 50 systems to SVG and PNG a second time with nothing changed (cache hit: Graphviz must
+  not run) is compared with the first, cold run. For the cold run the CPU time of the child
+  processes is compared with the wall time too, which shows how many cores the render used.
+
+The two commands of a comparison run in PAIRS, A then B, round after round (after one warm-up run
+of each, so that neither pays alone for a cold disk cache), so a slow-down of the machine hits both
+sides of a pair alike. The table shows the median of A, the median of B and the median of the
+per-pair ratios A/B: medians, because one run disturbed by something else on the machine must not
+move the result.
+
+Only the standard library is used; archkit and dot run as subprocesses. ``archkit`` is the
+executable beside ``sys.executable`` (the same bin folder), else ``python -m archkit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+BARE_TYPER_APP = """\
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def main():
+    print("hello")
+
+
+app()
+"""
+
+# The folder holding the ``resources/`` icons of the diagrams package: Graphviz's imagepath.
+ICON_ROOT_CODE = "import diagrams, pathlib; print(pathlib.Path(diagrams.__file__).parent.parent)"
+
+LIMIT_HELP = 1.2
+LIMIT_CHECK = 1.5
+LIMIT_RENDER_ONE = 1.3
+LIMIT_CACHE_HIT = 0.10
+
+
+class BenchError(Exception):
+    """A command failed, or something the benchmark needs is missing: no figure would mean anything."""
+
+
+def archkit_command() -> list[str]:
+    """The installed ``archkit`` beside this Python, else ``python -m archkit``."""
+    found = shutil.which("archkit", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "archkit"]
+
+
+def dot_command() -> str:
+    found = shutil.which(os.environ.get("ARCHKIT_DOT") or "dot")
+    if not found:
+        raise BenchError("Graphviz's 'dot' is not on PATH (install Graphviz, or set ARCHKIT_DOT)")
+    return found
+
+
+def run_checked(command: Sequence[str]) -> str:
+    """Run a command outside any timing; its stdout, or BenchError with its stderr."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.strip()}")
+    return done.stdout
+
+
+@dataclass
+class Job:
+    """Commands timed together, one after the other; ``prepare`` runs first, outside the timing."""
+
+    commands: list[list[str]]
+    prepare: Callable[[], None] | None = None
+
+    def run(self) -> float:
+        if self.prepare is not None:
+            self.prepare()
+        start = time.perf_counter()
+        for command in self.commands:
+            done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            if done.returncode != 0:
+                raise BenchError(f"{' '.join(command)} exited {done.returncode}")
+        return time.perf_counter() - start
+
+    def warm_up(self) -> None:
+        """One untimed run that shows the error, if any."""
+        if self.prepare is not None:
+            self.prepare()
+        for command in self.commands:
+            run_checked(command)
+
+
+@dataclass
+class Row:
+    name: str
+    a: float  # median seconds
+    b: float | None = None
+    ratio: float | None = None  # median of the per-pair ratios A/B
+    limit: float | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.limit is not None and self.ratio is not None and self.ratio > self.limit
+
+
+def paired(name: str, a: Job, b: Job, rounds: int, limit: float | None) -> Row:
+    """Warm up each, then time A and B in pairs; medians of each side and of the ratios."""
+    a.warm_up()
+    b.warm_up()
+    pairs = []
+    for _ in range(rounds):
+        time_a = a.run()
+        time_b = b.run()
+        pairs.append((time_a, time_b))
+    return Row(
+        name,
+        statistics.median(p[0] for p in pairs),
+        statistics.median(p[1] for p in pairs),
+        statistics.median(p[0] / p[1] for p in pairs),
+        limit,
+    )
+
+
+def emptied(folder: Path) -> Callable[[], None]:
+    """A prepare step: make ``folder`` exist and be empty (so archkit's cache in it is gone)."""
+
+    def prepare() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+
+    return prepare
+
+
+# --- Workspaces --------------------------------------------------------------------------------
+
+
+def big_system() -> str:
+    """A 20-component system: 6 technologies, a region holding a cluster, 24 annotated arrows."""
+    components = [
+        ("gateway", "API Gateway", "aws-api-gateway", "aws", "20k req/s peak"),
+        ("orders", "Order service", "k8s-service", "eks", "p99 80 ms"),
+        ("payments", "Payment service", "k8s-service", "eks", "p99 150 ms"),
+        ("catalog", "Catalog service", "k8s-service", "eks", ""),
+        ("users", "User service", "k8s-service", "eks", ""),
+        ("search", "Search service", "k8s-service", "eks", "p95 40 ms"),
+        ("pricing", "Pricing service", "k8s-service", "eks", ""),
+        ("inventory", "Inventory service", "k8s-service", "eks", ""),
+        ("shipping", "Shipping service", "k8s-service", "eks", ""),
+        ("notify", "Notification service", "k8s-service", "eks", "3 replicas"),
+        ("analytics", "Analytics consumer", "k8s-service", "eks", ""),
+        ("orders-db", "Orders DB", "postgresql", "aws", "p95 < 20 ms"),
+        ("users-db", "Users DB", "postgresql", "aws", ""),
+        ("catalog-db", "Catalog DB", "postgresql", "aws", ""),
+        ("session-cache", "Session cache", "redis", "aws", "p99 2 ms"),
+        ("price-cache", "Price cache", "redis", "aws", ""),
+        ("events", "Order events", "kafka", "aws", "400M events/day"),
+        ("audit", "Audit log", "kafka", "aws", ""),
+        ("lake", "Event lake", "aws-s3", "aws", "2 PB"),
+        ("invoices", "Invoices", "aws-s3", "aws", ""),
+    ]
+    connections = [
+        ("gateway", "orders", "REST", "sync", "8k req/s"),
+        ("gateway", "catalog", "REST", "sync", "12k req/s"),
+        ("gateway", "users", "REST", "sync", "3k req/s"),
+        ("gateway", "search", "REST", "sync", "5k req/s"),
+        ("orders", "payments", "gRPC", "sync", "2k req/s"),
+        ("orders", "inventory", "gRPC", "sync", "2k req/s"),
+        ("orders", "pricing", "gRPC", "sync", "4k req/s"),
+        ("orders", "orders-db", "SQL", "sync", "6k q/s"),
+        ("orders", "events", "order events", "async", "4k/s"),
+        ("users", "users-db", "SQL", "sync", "3k q/s"),
+        ("users", "session-cache", "sessions", "sync", "9k ops/s"),
+        ("catalog", "catalog-db", "SQL", "sync", "10k q/s"),
+        ("search", "catalog", "gRPC", "sync", "1k req/s"),
+        ("pricing", "price-cache", "prices", "sync", "20k ops/s"),
+        ("inventory", "orders-db", "SQL", "sync", "1k q/s"),
+        ("payments", "audit", "audit trail", "async", "2k/s"),
+        ("payments", "invoices", "PDF", "async", "50/s"),
+        ("events", "shipping", "order placed", "async", "2k/s"),
+        ("events", "notify", "order updates", "async", "4k/s"),
+        ("events", "analytics", "all events", "async", "4k/s"),
+        ("events", "lake", "archive", "async", "400M/day"),
+        ("audit", "lake", "archive", "async", "170M/day"),
+        ("shipping", "orders", "status", "sync", "500 req/s"),
+        ("notify", "users", "contact details", "sync", "1k req/s"),
+    ]
+    lines = [
+        "name: Big Shop",
+        "summary: A 20-component shop, for the benchmark.",
+        "scale:",
+        "  users: 20M",
+        "  orders/day: 4M",
+        "  events/day: 400M",
+        "  availability SLA: 99.95%",
+        "groups:",
+        "  - id: aws",
+        "    label: AWS eu-west-1",
+        "    kind: region",
+        "    groups:",
+        "      - id: eks",
+        "        label: EKS cluster",
+        "        kind: cluster",
+        "components:",
+    ]
+    for cid, label, tech, group, metric in components:
+        lines += [f"  - id: {cid}", f"    label: {label}", f"    tech: {tech}", f"    group: {group}"]
+        if metric:
+            lines.append(f"    metrics: [{metric}]")
+    lines.append("connections:")
+    for source, target, label, mode, throughput in connections:
+        lines += [f"  - from: {source}", f"    to: {target}", f"    label: {label}", f"    mode: {mode}"]
+        lines.append(f"    throughput: {throughput}")
+    return "\n".join(lines) + "\n"
+
+
+def medium_system(index: int) -> str:
+    """Variation ``index`` of a 15-component system: other labels, figures and technologies."""
+    db = ("postgresql", "mysql", "mongodb")[index % 3]
+    cache = ("redis", "memcached")[index % 2]
+    queue = ("kafka", "rabbitmq", "aws-sqs")[index % 3]
+    components = [
+        ("gateway", "aws-api-gateway", "aws"),
+        *((f"svc{n}", "k8s-service", "eks") for n in range(1, 8)),
+        ("db", db, "aws"),
+        ("replica", db, "aws"),
+        ("cache", cache, "aws"),
+        ("queue", queue, "aws"),
+        ("worker", "k8s-service", "eks"),
+        ("bucket", "aws-s3", "aws"),
+        ("mobile", "mobile-app", ""),
+    ]
+    connections = [("mobile", "gateway", "HTTPS", "sync")]
+    connections += [("gateway", f"svc{n}", "REST", "sync") for n in range(1, 5)]
+    connections += [
+        ("svc1", "svc5", "gRPC", "sync"),
+        ("svc2", "svc6", "gRPC", "sync"),
+        ("svc3", "svc7", "gRPC", "sync"),
+        ("svc1", "db", "SQL", "sync"),
+        ("db", "replica", "replication", "async"),
+        ("svc2", "cache", "reads", "sync"),
+        ("svc4", "queue", "jobs", "async"),
+        ("queue", "worker", "jobs", "async"),
+        ("worker", "bucket", "exports", "sync"),
+        ("svc5", "replica", "SQL", "sync"),
+    ]
+    if index % 2:
+        connections.append(("svc6", "cache", "writes", "sync"))
+    lines = [
+        f"name: Service {index:02d}",
+        f"summary: Variation {index} of a 15-component system, for the benchmark.",
+        "scale:",
+        f"  users: {index + 1}M",
+        f"  requests/s: {(index + 1) * 100}",
+        "groups:",
+        "  - id: aws",
+        f"    label: AWS region {index % 4 + 1}",
+        "    kind: region",
+        "    groups:",
+        "      - id: eks",
+        "        label: Cluster",
+        "        kind: cluster",
+        "components:",
+    ]
+    for cid, tech, group in components:
+        lines += [f"  - id: {cid}", f"    label: {cid.capitalize()} {index}", f"    tech: {tech}"]
+        lines += [f"    group: {group}"] if group else []
+    lines.append("connections:")
+    for n, (source, target, label, mode) in enumerate(connections):
+        lines += [f"  - from: {source}", f"    to: {target}", f"    label: {label}", f"    mode: {mode}"]
+        if n % 3 == index % 3:
+            lines.append(f"    throughput: {(n + 1) * (index + 1)} req/s")
+    return "\n".join(lines) + "\n"
+
+
+def make_workspace(root: Path, systems: dict[str, str]) -> Path:
+    (root / "systems").mkdir(parents=True)
+    for name, text in systems.items():
+        (root / "systems" / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+# --- The comparisons ---------------------------------------------------------------------------
+
+
+def bench_cache(archkit: list[str], ws: Path, repeats: int) -> tuple[Row, float, int]:
+    """Cold render of every system vs the same command again (cache hit), ``repeats`` times.
+
+    Returns the row, the median 'cores used' of the cold runs (children's CPU time / wall time)
+    and how many systems the last cache-hit run drew again (must be 0: no Graphviz call).
+    """
+    out = ws / "out"
+    command = [*archkit, "-C", str(ws), "diagram", "--format", "svg,png", "--out", str(out)]
+    cold_job = Job([command], prepare=emptied(out))
+    hit_job = Job([command])
+    cold_job.warm_up()
+    hit_job.warm_up()
+    pairs, cores = [], []
+    for _ in range(repeats):
+        before = os.times()
+        cold = cold_job.run()
+        after = os.times()
+        hit = hit_job.run()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        cores.append(cpu / cold)
+        pairs.append((hit, cold))
+    # One more run, untimed, whose last line says how many systems it drew: "... (0 drawn, 50 unchanged)".
+    found = re.search(r"\((\d+) drawn", run_checked(command))
+    row = Row(
+        "diagram 50 systems svg,png: cache hit / cold",
+        statistics.median(p[0] for p in pairs),
+        statistics.median(p[1] for p in pairs),
+        statistics.median(p[0] / p[1] for p in pairs),
+        LIMIT_CACHE_HIT,
+    )
+    return row, statistics.median(cores), int(found.group(1)) if found else -1
+
+
+def print_table(rows: list[Row]) -> None:
+    def cell(value: float | None, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    width = max(len(row.name) for row in rows)
+    print(f"{'A vs B':<{width}}  {'A ms':>8}  {'B ms':>8}  {'A/B':>6}  {'limit':>6}  result")
+    for row in rows:
+        result = "" if row.limit is None else ("OVER" if row.over else "PASS")
+        print(
+            f"{row.name:<{width}}  {cell(row.a * 1000, '.1f'):>8}  {cell(row.b and row.b * 1000, '.1f'):>8}"
+            f"  {cell(row.ratio, '.2f'):>6}  {cell(row.limit, '.2f'):>6}  {result}".rstrip()
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15, help="paired rounds per comparison (default 15)")
+    parser.add_argument("--cache-repeats", type=int, default=3, help="cold/hit pairs, 50 systems (default 3)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio is over its limit")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.cache_repeats < 1:
+        parser.error("--rounds and --cache-repeats must be at least 1")
+
+    archkit = archkit_command()
+    dot = dot_command()
+    with tempfile.TemporaryDirectory(prefix="archkit-bench-") as scratch:
+        tmp = Path(scratch)
+        bare = tmp / "bare_typer.py"
+        bare.write_text(BARE_TYPER_APP, encoding="utf-8")
+        reference = [sys.executable, str(bare)]
+        icon_root = run_checked([sys.executable, "-c", ICON_ROOT_CODE]).strip()
+        print(f"archkit: {' '.join(archkit)}")
+        print(f"python:  {sys.executable} ({sys.version.split()[0]})")
+        dot_version = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False).stderr.strip()
+        print(f"dot:     {dot} ({dot_version})")
+        print(f"cpu cores: {os.cpu_count()}; {args.rounds} paired rounds, medians\n")
+
+        ref = Job([reference])
+        rows: list[Row] = []
+
+        show_help = Job([[*archkit, "--help"]])
+        help_row = paired("archkit --help vs bare Typer", show_help, ref, args.rounds, LIMIT_HELP)
+        # The reference alone, from the same pairs (B of the first comparison), for scale.
+        rows.append(Row("reference: bare Typer app (median of B below)", help_row.b or 0.0))
+        rows.append(help_row)
+
+        check = Job([[*archkit, "-C", str(REPO), "check"]])
+        rows.append(paired("archkit check (3 systems) vs bare Typer", check, ref, args.rounds, LIMIT_CHECK))
+
+        big_ws = make_workspace(tmp / "big", {"big": big_system()})
+        run_checked([*archkit, "-C", str(big_ws), "check"])
+        dot_dir = tmp / "big-dot"
+        run_checked([*archkit, "-C", str(big_ws), "diagram", "big", "--format", "dot", "--out", str(dot_dir)])
+        svg_out = tmp / "big-svg"
+        render = Job(
+            [[*archkit, "-C", str(big_ws), "diagram", "big", "--format", "svg", "--out", str(svg_out)]],
+            prepare=emptied(svg_out),
+        )
+        raw_dot = [dot, f"-Gimagepath={icon_root}", "-Tsvg", "-o", os.devnull, str(dot_dir / "big.dot")]
+        baseline = Job([reference, raw_dot])
+        name = "diagram 1x20 nodes svg vs bare Typer + raw dot"
+        rows.append(paired(name, render, baseline, args.rounds, LIMIT_RENDER_ONE))
+
+        many_ws = make_workspace(tmp / "many", {f"service-{i:02d}": medium_system(i) for i in range(50)})
+        cache_row, cores_used, drawn = bench_cache(archkit, many_ws, args.cache_repeats)
+        rows.append(cache_row)
+
+    print_table(rows)
+    print(
+        f"\n50-system cold run: cores used ≈ {cores_used:.1f} of {os.cpu_count()}"
+        " (children's CPU time / wall time)"
+    )
+    print(f"cache-hit run drew {drawn} systems again (0 means Graphviz did not run)")
+    over = [row.name for row in rows if row.over]
+    if over:
+        print(f"OVER the limit: {'; '.join(over)}")
+    return 1 if over and args.strict else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        sys.exit(f"bench: {exc}\n(run it with the Python archkit is installed in, e.g. .venv/bin/python)")

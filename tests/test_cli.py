@@ -1,0 +1,211 @@
+"""The command line, driven through Typer's CliRunner and, where a fresh process matters, a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import yaml
+from inline_snapshot import snapshot
+from typer.testing import CliRunner
+
+from archkit import __version__
+from archkit.cli import app
+from archkit.workspace import Workspace
+
+BAD_SYSTEM = """
+name: Shop
+components:
+  - id: api
+    tech: postgress
+connections:
+  - from: api
+    to: dbb
+"""
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_version(runner: CliRunner) -> None:
+    assert run(runner, "--version") == (0, f"archkit {__version__}\n", "")
+
+
+def test_help_lists_the_commands(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "--help")
+    assert code == 0
+    listed = [line.split()[1] for line in out.splitlines() if line.startswith("│ ") and line[2:3].isalpha()]
+    assert listed == snapshot(["check", "diagram", "techs", "schema", "new"])
+
+
+def test_every_command_has_help(runner: CliRunner) -> None:
+    for command in (["check"], ["diagram"], ["techs"], ["schema"], ["new", "system"]):
+        code, out, _ = run(runner, *command, "--help")
+        assert code == 0 and "Usage: archkit" in out, command
+
+
+def test_check_example_workspace(runner: CliRunner, repo: Path) -> None:
+    assert run(runner, "-C", str(repo), "check") == (0, "3 systems OK\n", "")
+
+
+def test_check_reports_problems_and_exits_2(runner: CliRunner, make_tree) -> None:
+    root = make_tree(
+        {"systems/shop.yaml": BAD_SYSTEM, "systems/ok.yaml": "name: OK\ncomponents: [{id: a}]\n"}
+    )
+    code, out, err = run(runner, "-C", str(root), "check")
+    assert code == 2
+    assert out == ""
+    assert err == snapshot(
+        """\
+systems/shop.yaml:4:11: error: unknown technology 'postgress' for component 'api'; expected a technology from 'archkit techs' (or 'other' for one of your own); did you mean 'postgresql'?
+systems/shop.yaml:7:9: error: connection to unknown component 'dbb'; expected a component id: 'api'
+"""
+    )
+
+
+def test_one_system_by_name_or_path(runner: CliRunner, repo: Path) -> None:
+    assert run(runner, "-C", str(repo), "check", "payment-platform")[0] == 0
+    assert run(runner, "check", str(repo / "systems" / "payment-platform.yaml"))[0] == 0
+    code, _, err = run(runner, "-C", str(repo), "check", "payment-platfrom")
+    assert code == 2
+    assert "no system named 'payment-platfrom'" in err and "did you mean 'payment-platform'?" in err
+
+
+def test_missing_directory_and_empty_workspace(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = run(runner, "-C", str(tmp_path / "nope"), "check")
+    assert code == 2 and "no such directory" in err
+    code, _, err = run(runner, "-C", str(tmp_path), "check")
+    assert code == 2
+    assert err == snapshot(
+        "error: no systems found in systems/; expected systems/<name>.yaml files (start one with 'archkit new system NAME')\n"
+    )
+
+
+def test_diagram_renders_then_reuses(runner: CliRunner, repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "d"
+    code, text, _ = run(runner, "-C", str(repo), "diagram", "-f", "svg,mermaid", "-o", str(out))
+    assert code == 0
+    assert text.splitlines()[-1] == "3 systems rendered (3 drawn, 0 unchanged)"
+    assert sorted(p.name for p in out.glob("*.*") if not p.name.startswith(".")) == [
+        "payment-platform.mmd",
+        "payment-platform.svg",
+        "platform-microservices.mmd",
+        "platform-microservices.svg",
+        "recommendation-platform.mmd",
+        "recommendation-platform.svg",
+    ]
+    code, text, _ = run(runner, "-C", str(repo), "diagram", "-f", "svg,mermaid", "-o", str(out))
+    assert text.splitlines()[-1] == "3 systems rendered (0 drawn, 3 unchanged)"
+
+
+def test_diagram_default_output_is_inside_the_workspace(runner: CliRunner, make_tree) -> None:
+    root = make_tree({"systems/s.yaml": "name: S\ncomponents: [{id: a, tech: redis}]\n"})
+    code, _, _ = run(runner, "-C", str(root), "diagram", "--format", "dot", "--direction", "tb")
+    assert code == 0
+    assert 'rankdir="TB"' in (root / "build" / "diagrams" / "s.dot").read_text(encoding="utf-8")
+
+
+def test_diagram_refuses_bad_options_and_bad_input(runner: CliRunner, repo: Path, make_tree) -> None:
+    code, _, err = run(runner, "-C", str(repo), "diagram", "--format", "svgg")
+    assert code == 2 and "unknown format 'svgg'" in err and "did you mean 'svg'?" in err
+    assert run(runner, "-C", str(repo), "diagram", "--direction", "up")[0] == 2
+    assert run(runner, "-C", str(repo), "diagram", "--theme", "blue")[0] == 2
+    root = make_tree({"systems/shop.yaml": BAD_SYSTEM})
+    code, _, err = run(runner, "-C", str(root), "diagram")
+    assert code == 2 and "postgress" in err
+    assert not (root / "build").exists()  # nothing written for input with errors
+
+
+def test_techs_lists_and_searches(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "techs")
+    assert code == 0 and len(out.splitlines()) > 80
+    code, out, _ = run(runner, "techs", "postgres")
+    assert code == 0 and "postgresql" in out and "PostgreSQL" in out
+    code, out, _ = run(runner, "techs", "postgress")
+    assert code == 0 and "postgresql" in out  # close matches when nothing contains the query
+    assert run(runner, "techs", "qqqqqqqq")[0] == 1
+
+
+def test_schema_validates_the_example_systems_and_rejects_typos(runner: CliRunner, repo: Path) -> None:
+    code, out, _ = run(runner, "schema")
+    assert code == 0
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted((repo / "systems").glob("*.yaml")):
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path
+    bad = {"name": "S", "compnents": []}
+    assert [e.message for e in validator.iter_errors(bad)] == [
+        "Additional properties are not allowed ('compnents' was unexpected)"
+    ]
+
+
+def test_new_system_is_valid_points_at_the_schema_and_never_overwrites(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    code, out, _ = run(runner, "-C", str(tmp_path), "new", "system", "checkout")
+    assert code == 0
+    assert out == "wrote systems/archkit-system.schema.json\nwrote systems/checkout.yaml\n"
+    created = tmp_path / "systems" / "checkout.yaml"
+    text = created.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "# yaml-language-server: $schema=archkit-system.schema.json"
+    checked = Workspace(tmp_path).load()
+    assert checked.problems == [] and checked.systems[0].name == "Checkout"
+    # the schema file beside it validates the scaffold
+    schema = json.loads((tmp_path / "systems" / "archkit-system.schema.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(yaml.safe_load(text))) == []
+
+    created.write_text("name: Mine\n", encoding="utf-8")
+    code, _, err = run(runner, "-C", str(tmp_path), "new", "system", "checkout")
+    assert code == 2 and "exists already" in err and "--force" in err
+    assert created.read_text(encoding="utf-8") == "name: Mine\n"
+    assert run(runner, "-C", str(tmp_path), "new", "system", "checkout", "--force")[0] == 0
+    assert created.read_text(encoding="utf-8") == text
+
+
+def test_new_system_rejects_a_bad_name_with_a_suggestion(runner: CliRunner, tmp_path: Path) -> None:
+    code, _, err = run(runner, "-C", str(tmp_path), "new", "system", "My Shop")
+    assert code == 2
+    assert "did you mean 'my-shop'?" in err
+    assert not (tmp_path / "systems").exists()
+
+
+def test_missing_graphviz_is_explained_not_a_traceback(repo: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "ARCHKIT_DOT": str(tmp_path / "no-such-dot")}
+    done = subprocess.run(
+        [sys.executable, "-m", "archkit", "-C", str(repo), "diagram", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    assert "Graphviz is not installed" in done.stderr
+    for hint in ("sudo apt-get install graphviz", "brew install graphviz", "winget install graphviz"):
+        assert hint in done.stderr
+    # Mermaid and DOT need no Graphviz
+    env_ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "archkit",
+            "-C",
+            str(repo),
+            "diagram",
+            "-f",
+            "mermaid,dot",
+            "-o",
+            str(tmp_path / "m"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert env_ok.returncode == 0, env_ok.stderr

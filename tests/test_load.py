@@ -1,0 +1,259 @@
+"""Loading systems from YAML and Python, and every validation error a user can meet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archkit.errors import ArchkitError, format_problem
+from archkit.model import Component, Connection, Group, System, load_system, load_system_text
+from archkit.workspace import Workspace
+
+
+def messages(root: Path, *names: str) -> list[str]:
+    checked = Workspace(root).load(list(names))
+    return [format_problem(p) for p in checked.problems]
+
+
+def test_example_workspace_loads_faithfully(repo: Path) -> None:
+    checked = Workspace(repo).load()
+    assert checked.problems == []
+    systems = {s.slug: s for s in checked.systems}
+    assert set(systems) == {"recommendation-platform", "payment-platform", "platform-microservices"}
+    recs = systems["recommendation-platform"]
+    assert recs.name == "User Recommendation Platform"
+    assert {m.name: m.value for m in recs.scale} == {
+        "users": "50M",
+        "events/day": "1B+",
+        "availability SLA": "99.9%",
+        "recommendation latency": "< 100 ms",
+        "p95 query time": "< 50 ms",
+    }
+    assert recs.team_size == 12
+    techs = {c.tech for c in recs.components}
+    assert {"postgresql", "redis", "elasticsearch", "aws-s3", "kafka", "aws-api-gateway"} <= techs
+    assert "Terraform" in recs.stack
+    assert [t.decision for t in recs.tradeoffs] == [
+        "Microservices vs monolith",
+        "Real-time vs batch processing",
+        "Database technology",
+    ]
+    migration = systems["platform-microservices"]
+    labels = {c.label for c in migration.components}
+    assert {"User service", "Payment service", "Recommendation service", "Auth", "Logging"} <= labels
+
+
+def test_to_list_fans_out_into_one_connection_per_target() -> None:
+    system = load_system_text(
+        """
+name: S
+components: [{id: a}, {id: b}, {id: c}]
+connections:
+  - {from: a, to: [b, c], label: REST, mode: async, throughput: 5k/s, latency: p99 9 ms}
+"""
+    )
+    assert system.connections == (
+        Connection("a", "b", "REST", "async", "5k/s", "p99 9 ms"),
+        Connection("a", "c", "REST", "async", "5k/s", "p99 9 ms"),
+    )
+    assert system.connections[1].annotation == "REST · 5k/s · p99 9 ms"
+
+
+def test_nested_groups_and_scale_numbers_keep_their_text() -> None:
+    system = load_system_text(
+        """
+name: S
+scale: {users: 50M, SLA: 99.90, regions: 3}
+groups:
+  - id: aws
+    kind: region
+    groups: [{id: eks, kind: cluster, label: EKS}]
+components: [{id: a, group: eks, metrics: p95 < 5 ms}]
+"""
+    )
+    assert [m.value for m in system.scale] == ["50M", "99.90", "3"]
+    assert [g.id for g in system.all_groups()] == ["aws", "eks"]
+    assert system.components[0].metrics == ("p95 < 5 ms",)
+
+
+def test_every_problem_of_a_file_is_reported_in_one_run(make_tree) -> None:
+    root = make_tree(
+        {
+            "systems/shop.yaml": """
+            name: Shop
+            compnents: []
+            scale:
+              users: 5M
+              users: 6M
+            components:
+              - id: api
+                tech: k8s-service
+              - id: db
+                tech: postgress
+              - id: db
+                tech: redis
+            connections:
+              - from: api
+                to: dbb
+            team-size: ten
+            """
+        }
+    )
+    assert messages(root) == [
+        "systems/shop.yaml:2:1: error: unknown key 'compnents' in system; expected one of 'name', "
+        "'summary', 'role', 'team-size', 'context', 'impact', 'scale', 'stack', 'groups', 'components', "
+        "'connections', 'tradeoffs', 'leadership', 'decisions', 'direction'; did you mean 'components'?",
+        "systems/shop.yaml:5:3: error: duplicate key 'users' (first written on line 4); "
+        "YAML would keep only the last",
+        "systems/shop.yaml:10:11: error: unknown technology 'postgress' for component 'db'; expected a "
+        "technology from 'archkit techs' (or 'other' for one of your own); did you mean 'postgresql'?",
+        "systems/shop.yaml:11:9: error: duplicate component id 'db' (first on line 9)",
+        "systems/shop.yaml:15:9: error: connection to unknown component 'dbb'; expected a component id: "
+        "'api', 'db'; did you mean 'db'?",
+        "systems/shop.yaml:16:12: error: 'team-size' is 'ten'; expected a whole number",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "name: S\ncomponents:\n  - id: a\n    lable: A\n",
+            "s.yaml:4:5: error: unknown key 'lable' in component; expected one of 'id', 'label', 'tech', "
+            "'group', 'metrics', 'notes'; did you mean 'label'?",
+        ),
+        (
+            "name: S\ncomponents:\n  - id: a\n    group: clud\ngroups: [{id: cloud}]\n",
+            "s.yaml:4:12: error: component 'a' is in unknown group 'clud'; expected a group id: 'cloud'; "
+            "did you mean 'cloud'?",
+        ),
+        (
+            "name: S\ncomponents: [{id: a}]\nconnections: [{from: a, to: a, mode: maybe}]\n",
+            "s.yaml:3:38: error: 'mode' is 'maybe'; expected one of 'sync', 'async'",
+        ),
+        (
+            "name: S\ncomponents: {id: a}\n",
+            "s.yaml:2:13: error: 'components' is a mapping; expected a list",
+        ),
+        (
+            "name: S\nsummary: no\ncomponents: [{id: a}]\n",
+            "s.yaml:2:10: error: 'summary' is the boolean no (YAML reads no as true/false; quote it: "
+            '"no"); expected text',
+        ),
+        (
+            "name: S\ncomponents: [{label: A}]\n",
+            "s.yaml:2:14: error: component has no 'id'; expected 'id': unique id; connections name it "
+            "in 'from' and 'to'",
+        ),
+        (
+            "name: [S\n",
+            "s.yaml:2:1: error: invalid YAML: did not find expected ',' or ']' (while parsing a flow "
+            "sequence that starts at line 1, column 7)",
+        ),
+        (
+            "name: !!python/object/apply:os.system [echo hi]\n",
+            "s.yaml:1:7: error: unsupported YAML tag !!python/object/apply:os.system; expected plain "
+            "YAML values (archkit reads YAML safely)",
+        ),
+        ("", "s.yaml:1:1: error: the file is empty; expected a mapping with 'name'"),
+        (
+            "name: S\ncomponents: [{id: a, tech: our-own-bus}]\n",
+            "s.yaml:2:28: warning: technology 'our-own-bus' of component 'a' is not in the catalogue; "
+            "it is drawn as a generic box",
+        ),
+    ],
+)
+def test_each_problem_names_file_line_column_and_expectation(make_tree, text: str, expected: str) -> None:
+    root = make_tree({"systems/s.yaml": text})
+    assert "systems/" + expected in messages(root)
+
+
+def test_unknown_technology_far_from_any_known_is_only_a_warning(make_tree) -> None:
+    root = make_tree({"systems/s.yaml": "name: S\ncomponents: [{id: a, tech: quantum-ledger-9000}]\n"})
+    checked = Workspace(root).load()
+    assert checked.errors == []
+    assert len(checked.warnings) == 1
+
+
+def test_technology_aliases_and_spelling_variants_are_accepted(make_tree) -> None:
+    root = make_tree(
+        {"systems/s.yaml": "name: S\ncomponents:\n  - {id: a, tech: Postgres}\n  - {id: b, tech: K8S}\n"}
+    )
+    assert Workspace(root).load().problems == []
+
+
+def test_duplicate_group_ids_are_caught_across_nesting(make_tree) -> None:
+    root = make_tree(
+        {"systems/s.yaml": "name: S\ngroups:\n  - id: g\n    groups: [{id: g}]\ncomponents: [{id: a}]\n"}
+    )
+    assert messages(root) == ["systems/s.yaml:4:19: error: duplicate group id 'g'"]
+
+
+def test_load_system_raises_with_all_problems(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: 3\nnope: 1\n", encoding="utf-8")
+    with pytest.raises(ArchkitError) as caught:
+        load_system(path)
+    assert [p.message for p in caught.value.problems] == [
+        "'name' is the number 3",
+        "unknown key 'nope' in system",
+    ]
+
+
+def test_python_system_is_loaded_like_yaml(make_tree) -> None:
+    root = make_tree(
+        {
+            "systems/api.py": """
+            from archkit.model import Component, Connection, Group, System
+
+            system = System(
+                name="API",
+                scale={"users": "1M"},
+                groups=[Group("cloud", "AWS", kind="region")],
+                components=[Component("gw", "Gateway", tech="aws-api-gateway", group="cloud"),
+                            Component("db", tech="postgres")],
+                connections=[Connection("gw", "db", mode="async")],
+            )
+            """
+        }
+    )
+    checked = Workspace(root).load()
+    assert checked.problems == []
+    (system,) = checked.systems
+    assert system.slug == "api"
+    assert system.scale[0].value == "1M"
+    assert system.components[1].title == "db"
+
+
+def test_python_system_errors_have_no_traceback(make_tree) -> None:
+    root = make_tree(
+        {
+            "systems/a.py": "x = 1\nraise RuntimeError('boom')\n",
+            "systems/b.py": "system = 42\n",
+            "systems/c.py": "def broken(:\n",
+            "systems/d.py": (
+                "from archkit.model import System, Component\n"
+                "system = System(name='D', components=[Component('a'), Component('a')],"
+                " connections=[])\n"
+            ),
+        }
+    )
+    assert messages(root) == [
+        "systems/a.py:2: error: running the file raised RuntimeError: boom",
+        "systems/b.py: error: the file defines int named 'system'; expected a module-level "
+        "'system = archkit.model.System(...)'",
+        "systems/c.py:1:12: error: Python syntax error: invalid syntax",
+        "systems/d.py: error: duplicate component id 'a'",
+    ]
+
+
+def test_model_is_immutable_and_normalises_lists() -> None:
+    system = System("S", components=[Component("a", metrics="p95 1 ms")], groups=[Group("g")])
+    assert isinstance(system.components, tuple)
+    assert system.components[0].metrics == ("p95 1 ms",)
+    with pytest.raises(AttributeError):
+        system.name = "T"  # type: ignore[misc]
+    assert hash(system) == hash(
+        System("S", components=[Component("a", metrics="p95 1 ms")], groups=[Group("g")])
+    )

@@ -1,0 +1,210 @@
+"""Rendering: DOT structure, self-contained SVG, one layout per system, cache, determinism."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from helpers import system_yaml
+
+from archkit.model import Component, Connection, Group, Metric, System, load_system, load_system_text
+from archkit.render import graphviz
+from archkit.render.dot import DotOptions, to_dot
+from archkit.render.mermaid import to_mermaid
+from archkit.render.pipeline import CACHE_FILE, RenderOptions, render_diagrams
+from archkit.render.svg import png_size
+from archkit.render.themes import DARK
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+@pytest.fixture
+def recs(repo: Path) -> System:
+    return load_system(repo / "systems" / "recommendation-platform.yaml")
+
+
+@pytest.fixture
+def dot_calls(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every command line archkit hands to Graphviz, while still running it for real."""
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def spy(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(list(args))
+        return real_run(args, *rest, **kwargs)
+
+    monkeypatch.setattr(graphviz.subprocess, "run", spy)
+    return calls
+
+
+def test_dot_draws_groups_annotations_and_scale(recs: System) -> None:
+    dot = to_dot(recs)
+    assert 'subgraph "cluster_aws"' in dot
+    # nested: the EKS cluster is declared inside the AWS region
+    aws = dot.index('subgraph "cluster_aws"')
+    assert aws < dot.index('subgraph "cluster_eks"') < dot.rindex("}")
+    assert '"c_events-svc" -> "c_kafka" [label=" 1B+/day " style="dashed"' in dot
+    assert '"c_recs-svc" -> "c_redis" [label=" features · p99 2 ms "]' in dot
+    for value, name in (("50M", "users"), ("1B+", "events/day"), ("99.9%", "availability SLA")):
+        assert f"<B>{value}</B>" in dot and name in dot
+    assert "p95 &lt; 50 ms" in dot  # component metrics under the label, escaped
+    assert "Legend" in dot and "async event / message" in dot and "sync request / response" in dot
+    assert 'splines="spline"' in dot  # not ortho: Graphviz 2.43 crashes on clustered ortho graphs
+    assert 'IMG SRC="resources/onprem/database/postgresql.png"' in dot
+    assert "site-packages" not in dot and "/usr/" not in dot
+
+
+def test_direction_theme_and_legend_options(recs: System) -> None:
+    assert 'rankdir="LR"' in to_dot(recs)
+    tb = to_dot(recs, DotOptions(direction="TB", theme=DARK, legend=False))
+    assert 'rankdir="TB"' in tb
+    assert f'bgcolor="{DARK.background}"' in tb
+    assert "Legend" not in tb
+
+
+def test_legend_lists_only_what_the_picture_uses() -> None:
+    system = System("S", components=[Component("a"), Component("b")], connections=[Connection("a", "b")])
+    dot = to_dot(system)
+    assert "sync request" in dot
+    assert "async event" not in dot
+    assert "boundary" not in dot
+
+
+def test_unknown_technology_is_a_labelled_box_without_icon() -> None:
+    system = System("S", components=[Component("bus", "Internal bus", tech="our-bus")])
+    dot = to_dot(system)
+    assert "<B>Internal bus</B>" in dot and "our-bus" in dot
+    assert "<IMG" not in dot
+
+
+def test_labels_are_escaped_for_graphviz() -> None:
+    system = System('A "quoted" <name>', components=[Component("a", 'x <b> & "y"')])
+    dot = to_dot(system)
+    assert "x &lt;b&gt; &amp; &quot;y&quot;" in dot
+    assert "A &quot;quoted&quot; &lt;name&gt;" in dot
+
+
+def test_svg_is_self_contained_with_each_icon_once(tmp_path: Path, make_tree, dot_calls) -> None:
+    techs = ["k8s-service", "postgresql", "redis", "kafka", "aws-s3"]
+    root = make_tree({"systems/big.yaml": system_yaml(20, techs)})
+    system = load_system(root / "systems" / "big.yaml")
+    render_diagrams([system], tmp_path / "out", RenderOptions(formats=("svg",)))
+    text = (tmp_path / "out" / "big.svg").read_text(encoding="utf-8")
+    tree = ET.fromstring(text)
+    images = tree.findall(f".//{SVG}image")
+    assert len(images) == 5  # 20 nodes drawn from 5 technologies carry 5 icons
+    assert all(image.get(XLINK, "").startswith("data:image/png;base64,") for image in images)
+    uses = tree.findall(f".//{SVG}use")
+    assert len(uses) == 20
+    symbols = {s.get("id") for s in tree.findall(f".//{SVG}symbol")}
+    assert {u.get(XLINK) for u in uses} == {f"#{s}" for s in symbols}
+    # no local path anywhere: not in an attribute, not in a comment
+    assert "resources/" not in text and "site-packages" not in text and str(tmp_path) not in text
+    for element in tree.iter():
+        for value in element.attrib.values():
+            assert not value.startswith(("/", "file:")), value
+
+
+def test_all_formats_come_from_one_graphviz_call(tmp_path: Path, recs: System, dot_calls) -> None:
+    render_diagrams([recs], tmp_path, RenderOptions(formats=("svg", "png", "dot", "mermaid")))
+    assert len(dot_calls) == 1
+    assert "-Tsvg" in dot_calls[0] and "-Tpng" in dot_calls[0]
+    names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert names == [f"recommendation-platform.{ext}" for ext in ("dot", "mmd", "png", "svg")]
+    width, height = png_size((tmp_path / "recommendation-platform.png").read_bytes())
+    assert width > 1500 and height > 1000  # rendered at 2x for sharp slides
+
+
+def test_svg_size_is_consistent_at_any_dpi(tmp_path: Path, recs: System) -> None:
+    render_diagrams([recs], tmp_path, RenderOptions(formats=("svg", "png")))
+    with_png = (tmp_path / "recommendation-platform.svg").read_text(encoding="utf-8")
+    root = ET.fromstring(with_png)
+    _, _, vb_width, vb_height = (float(x) for x in root.get("viewBox", "").split())
+    assert float(root.get("width", "").removesuffix("pt")) == pytest.approx(vb_width, abs=1)
+    assert float(root.get("height", "").removesuffix("pt")) == pytest.approx(vb_height, abs=1)
+    assert 'transform="scale(1 1)' in with_png
+
+
+def test_second_render_skips_graphviz_until_something_changes(tmp_path: Path, make_tree, dot_calls) -> None:
+    root = make_tree({f"systems/s{i}.yaml": system_yaml(4, ["redis", "kafka"]) for i in range(3)})
+    systems = [load_system(root / "systems" / f"s{i}.yaml") for i in range(3)]
+    out = tmp_path / "out"
+    options = RenderOptions(formats=("svg", "png"))
+    first = render_diagrams(systems, out, options)
+    assert [r.cached for r in first] == [False] * 3 and len(dot_calls) == 3
+    second = render_diagrams(systems, out, options)
+    assert [r.cached for r in second] == [True] * 3 and len(dot_calls) == 3
+    assert (out / CACHE_FILE).is_file()
+    # a changed system, a deleted output and an edited output are drawn again; nothing else
+    (root / "systems" / "s0.yaml").write_text(system_yaml(5, ["redis", "kafka"]), encoding="utf-8")
+    systems[0] = load_system(root / "systems" / "s0.yaml")
+    (out / "s1.png").unlink()
+    (out / "s2.svg").write_text("<svg/>", encoding="utf-8")
+    third = render_diagrams(systems, out, options)
+    assert [r.cached for r in third] == [False, False, False]
+    fourth = render_diagrams(systems, out, RenderOptions(formats=("svg", "png"), theme="dark"))
+    assert not any(r.cached for r in fourth)
+    assert len(dot_calls) == 9
+
+
+def test_output_is_byte_identical_across_processes(tmp_path: Path, repo: Path) -> None:
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        subprocess.run(
+            [sys.executable, "-m", "archkit", "-C", str(repo), "diagram", "recommendation-platform",
+             "--format", "svg,png,dot,mermaid", "--out", str(out)],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        outputs.append({p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")})
+    assert len(outputs[0]) == 4
+    assert outputs[0] == outputs[1]
+
+
+def test_mermaid_has_the_same_nodes_groups_and_labels(recs: System) -> None:
+    text = to_mermaid(recs)
+    lines = text.splitlines()
+    assert lines[:4] == [
+        "---",
+        'title: "User Recommendation Platform — 50M users · 1B+ events/day · 99.9% availability SLA · '
+        '< 100 ms recommendation latency · < 50 ms p95 query time"',
+        "---",
+        "flowchart LR",
+    ]
+    assert sum(1 for line in lines if line.strip().startswith("subgraph ")) == 5
+    assert sum(1 for line in lines if line.strip() == "end") == 5
+    assert 'subgraph g_aws["AWS us-east-1"]' in text
+    node_lines = [line for line in lines if re.match(r"\s+c_[\w]+\[", line)]
+    assert len(node_lines) == len(recs.components)
+    assert (
+        'c_postgres["<b>User DB</b><br/><small>PostgreSQL</small><br/><small>p95 #lt; 50 ms</small>"]' in text
+    )
+    assert 'c_events_svc -.->|"1B+/day"| c_kafka' in text
+    assert 'c_recs_svc -->|"features · p99 2 ms"| c_redis' in text
+    assert sum(1 for line in lines if "-->" in line or "-.->" in line) == len(recs.connections)
+
+
+def test_mermaid_ids_cannot_clash_with_keywords() -> None:
+    system = load_system_text("name: S\ncomponents: [{id: end, label: 'Say \"hi\" | bye'}, {id: graph}]\n")
+    text = to_mermaid(system)
+    assert 'c_end["<b>Say #quot;hi#quot; #124; bye</b>"]' in text
+    assert "c_graph[" in text
+
+
+def test_python_model_renders_without_a_file(tmp_path: Path) -> None:
+    system = System(
+        "API",
+        slug="api",
+        scale=[Metric("users", "1M")],
+        groups=[Group("g", "Cloud", "region")],
+        components=[Component("a", tech="redis", group="g")],
+    )
+    (result,) = render_diagrams([system], tmp_path, RenderOptions(formats=("svg", "mermaid")))
+    assert [p.name for p in result.files] == ["api.svg", "api.mmd"]
+    assert "1M" in (tmp_path / "api.svg").read_text(encoding="utf-8")
