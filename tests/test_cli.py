@@ -209,3 +209,9 @@ def test_missing_graphviz_is_explained_not_a_traceback(repo: Path, tmp_path: Pat
         env=env,
     )
     assert env_ok.returncode == 0, env_ok.stderr
+
+
+def test_example_workspace_schema_file_is_current(repo: Path, runner: CliRunner) -> None:
+    """The systems' first line points editors at this file: it must say what `archkit schema` says."""
+    shipped = (repo / "systems" / "archkit-system.schema.json").read_text(encoding="utf-8")
+    assert run(runner, "schema")[1] == shipped

@@ -176,8 +176,7 @@ class _Writer:
                 kinds.append(group.kind)
         for kind in kinds:
             style = t.group(kind)
-            swatch = f'<FONT COLOR="{style.border}">{"┅┅" if style.dashed else "━━"}</FONT>'
-            entries.append((swatch, kind if kind == "boundary" else f"{kind} boundary"))
+            entries.append((_swatch(style.border, style.fill), kind if kind == "boundary" else f"{kind} boundary"))
         rows = "".join(
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{mark}</FONT></TD>'
             f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(text)}</FONT></TD></TR>'
@@ -252,6 +251,14 @@ class _Writer:
             attrs["color"] = self.theme.async_edge
         text = f"{quote(node_id(connection.source))} -> {quote(node_id(connection.target))}"
         return text + (f" [{_attrs(attrs)}]" if attrs else "")
+
+
+def _swatch(border: str, fill: str) -> str:
+    """A small filled box in a legend row, standing for a boundary style."""
+    return (
+        f'<TABLE BORDER="1" CELLBORDER="0" CELLPADDING="0" CELLSPACING="0" STYLE="ROUNDED" '
+        f'COLOR="{border}" BGCOLOR="{fill}"><TR><TD WIDTH="22" HEIGHT="8" FIXEDSIZE="TRUE"></TD></TR></TABLE>'
+    )
 
 
 def _font(text: str, size: int, color: str) -> str:
