@@ -75,6 +75,9 @@ class _Writer:
 
     def lines(self) -> Iterator[str]:
         t = self.theme
+        yield f"// {' '.join(self.system.name.split())}: drawn by archkit from the system's definition."
+        yield "// Icons are paths below the folder that holds the 'diagrams' package's resources/:"
+        yield "// dot -Gimagepath=\"$(python -c 'import archkit.catalogue as c; print(c.resources_root())')\" -Tsvg"
         yield f"digraph {quote(self.system.slug or 'system')} {{"
         graph_attrs = {
             "rankdir": self.direction,
@@ -176,7 +179,9 @@ class _Writer:
                 kinds.append(group.kind)
         for kind in kinds:
             style = t.group(kind)
-            entries.append((_swatch(style.border, style.fill), kind if kind == "boundary" else f"{kind} boundary"))
+            entries.append(
+                (_swatch(style.border, style.fill), kind if kind == "boundary" else f"{kind} boundary")
+            )
         rows = "".join(
             f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{mark}</FONT></TD>'
             f'<TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(text)}</FONT></TD></TR>'
