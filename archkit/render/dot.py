@@ -77,8 +77,8 @@ class _Writer:
         t = self.theme
         yield f"// {' '.join(self.system.name.split())}: drawn by archkit from the system's definition."
         yield "// Icons are paths below the folder that holds the 'diagrams' package's resources/:"
-        yield "// dot -Gimagepath=\"$(python -c 'import archkit.catalogue as c; print(c.resources_root())')\" \\"
-        yield "//     -Tsvg -o diagram.svg this.dot"
+        yield "//   icons=$(python -c 'import archkit.catalogue as c; print(c.resources_root())')"
+        yield '//   dot -Gimagepath="$icons" -Tsvg -o diagram.svg this.dot'
         yield f"digraph {quote(self.system.slug or 'system')} {{"
         graph_attrs = {
             "rankdir": self.direction,
