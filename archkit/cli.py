@@ -223,8 +223,9 @@ def techs(
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("tech", "name", "category", "provider", "aliases"):
-        table.add_column(column)
+    for column in ("tech", "name", "category", "provider"):
+        table.add_column(column, no_wrap=column != "name")  # ids are never cut: users copy them
+    table.add_column("aliases", overflow="fold")
     for tech in found:
         table.add_row(tech.id, tech.name, tech.category, tech.provider, ", ".join(tech.aliases))
     Console(soft_wrap=False).print(table)

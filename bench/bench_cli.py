@@ -92,11 +92,22 @@ def dot_command() -> str:
     return found
 
 
+def load_average() -> str:
+    """The 1-minute load average before the benchmark starts: other work on the machine adds noise."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):
+        return "?"
+
+
 def run_checked(command: Sequence[str]) -> str:
     """Run a command outside any timing; its stdout, or BenchError with its stderr."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise BenchError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.strip()}")
+        hint = ""
+        if "No module named" in done.stderr:
+            hint = "\n(run the benchmark with the Python archkit is installed in, e.g. .venv/bin/python)"
+        raise BenchError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.strip()}{hint}")
     return done.stdout
 
 
@@ -385,7 +396,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"python:  {sys.executable} ({sys.version.split()[0]})")
         dot_version = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False).stderr.strip()
         print(f"dot:     {dot} ({dot_version})")
-        print(f"cpu cores: {os.cpu_count()}; {args.rounds} paired rounds, medians\n")
+        print(f"cpu cores: {os.cpu_count()}; load average {load_average()}; {args.rounds} paired rounds")
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            print("note: PYTHONDONTWRITEBYTECODE is set; modules without a .pyc compile on every run")
+        print()
 
         ref = Job([reference])
         rows: list[Row] = []
@@ -422,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"\n50-system cold run: cores used ≈ {cores_used:.1f} of {os.cpu_count()}"
         " (children's CPU time / wall time)"
     )
-    print(f"cache-hit run drew {drawn} systems again (0 means Graphviz did not run)")
+    print(f"cache-hit run drew {drawn if drawn >= 0 else '?'} systems again (0: Graphviz did not run)")
     over = [row.name for row in rows if row.over]
     if over:
         print(f"OVER the limit: {'; '.join(over)}")
@@ -433,4 +447,4 @@ if __name__ == "__main__":
     try:
         sys.exit(main())
     except BenchError as exc:
-        sys.exit(f"bench: {exc}\n(run it with the Python archkit is installed in, e.g. .venv/bin/python)")
+        sys.exit(f"bench: {exc}")
