@@ -67,7 +67,8 @@ app()
 """
 
 # The folder holding the ``resources/`` icons of the diagrams package: Graphviz's imagepath.
-ICON_ROOT_CODE = "import diagrams, pathlib; print(pathlib.Path(diagrams.__file__).parent.parent)"
+# The folder archkit hands Graphviz as imagepath: the diagrams package's resources/.
+ICON_ROOT_CODE = "import archkit.catalogue as c; print(c.resources_root())"
 
 LIMIT_HELP = 1.2
 LIMIT_CHECK = 1.5
@@ -397,8 +398,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         dot_version = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False).stderr.strip()
         print(f"dot:     {dot} ({dot_version})")
         print(f"cpu cores: {os.cpu_count()}; load average {load_average()}; {args.rounds} paired rounds")
-        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-            print("note: PYTHONDONTWRITEBYTECODE is set; modules without a .pyc compile on every run")
+        # Byte-compile archkit as a regular install does, so that an editable checkout under
+        # PYTHONDONTWRITEBYTECODE does not recompile its sources on every timed run.
+        package = run_checked(
+            [sys.executable, "-c", "import archkit, os; print(os.path.dirname(archkit.__file__))"]
+        )
+        run_checked([sys.executable, "-m", "compileall", "-q", package.strip()])
         print()
 
         ref = Job([reference])

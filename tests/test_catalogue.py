@@ -63,6 +63,8 @@ def test_every_node_class_exists_and_ships_its_icon() -> None:
         module, _, name = tech.node.rpartition(".")
         node_class = getattr(importlib.import_module(module), name)
         assert isinstance(node_class, type), tech.id
+        # the recorded icon is the class's own, so drawing can skip importing diagrams
+        assert f"resources/{tech.icon}" == f"{node_class._icon_dir}/{node_class._icon}", tech.id
         icon = catalogue.icon_path(tech)
         assert icon.is_file(), f"{tech.id}: {icon}"
         assert icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", tech.id

@@ -1,7 +1,8 @@
 """The technology catalogue: what users write in ``tech:`` -> a ``diagrams`` node and its icon.
 
-The mapping itself is data (``technologies.yaml`` beside this file); this module reads it once,
-answers look-ups by id or alias, suggests close matches for typos, and finds icon files.
+The mapping itself is data (``technologies.txt`` beside this file, one technology a line, so that
+reading it costs well under a millisecond); this module reads it once, answers look-ups by id or
+alias, suggests close matches for typos, and finds icon files.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA = Path(__file__).with_name("technologies.yaml")
+DATA = Path(__file__).with_name("technologies.txt")
+COLUMNS = ("id", "name", "category", "provider", "node", "icon", "aliases")
 
 # A name this close to a known one (difflib ratio) is a typo, not a technology of the user's own.
 TYPO_RATIO = 0.8
@@ -26,6 +28,7 @@ class Technology:
     category: str
     provider: str
     node: str  # dotted path of the diagrams node class
+    icon: str  # that class's icon file, below the diagrams package's resources/ folder
     aliases: tuple[str, ...] = ()
 
     @property
@@ -41,21 +44,17 @@ def normalize(name: str) -> str:
 @functools.cache
 def technologies() -> tuple[Technology, ...]:
     """Every technology in the catalogue, in the order of the data file."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    entries = yaml.load(DATA.read_text(encoding="utf-8"), Loader=loader)
-    return tuple(
-        Technology(
-            id=e["id"],
-            name=e["name"],
-            category=e["category"],
-            provider=e["provider"],
-            node=e["node"],
-            aliases=tuple(e.get("aliases") or ()),
-        )
-        for e in entries
-    )
+    found = []
+    for number, line in enumerate(DATA.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) != len(COLUMNS):
+            raise ValueError(f"{DATA}:{number}: expected {len(COLUMNS)} columns, found {len(cells)}")
+        fields = dict(zip(COLUMNS, cells, strict=True))
+        aliases = tuple(a.strip() for a in fields.pop("aliases").split(",") if a.strip())
+        found.append(Technology(**fields, aliases=aliases))
+    return tuple(found)
 
 
 @functools.cache
@@ -117,12 +116,18 @@ def resources_root() -> Path:
     spec = importlib.util.find_spec("diagrams")
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("the 'diagrams' package is not installed")
-    return Path(spec.origin).parent.parent
+    return Path(spec.origin).parent.parent / "resources"
 
 
 @functools.cache
 def icon_file(tech: Technology) -> str:
-    """The icon of a technology as a '/'-separated path below :func:`resources_root`."""
+    """The icon of a technology, as a '/'-separated path below :func:`resources_root`.
+
+    The catalogue records it, so drawing needs no import of ``diagrams``; should another
+    ``diagrams`` release move the file, the node class says where it went.
+    """
+    if (resources_root() / tech.icon).is_file():
+        return tech.icon
     module_name, _, class_name = tech.node.rpartition(".")
     node_class = getattr(importlib.import_module(module_name), class_name)
-    return f"{node_class._icon_dir}/{node_class._icon}"
+    return f"{node_class._icon_dir}/{node_class._icon}".removeprefix("resources/")

@@ -76,7 +76,7 @@ class _Writer:
     def lines(self) -> Iterator[str]:
         t = self.theme
         yield f"// {' '.join(self.system.name.split())}: drawn by archkit from the system's definition."
-        yield "// Icons are paths below the folder that holds the 'diagrams' package's resources/:"
+        yield "// Icons are paths below the 'diagrams' package's resources/ folder:"
         yield "//   icons=$(python -c 'import archkit.catalogue as c; print(c.resources_root())')"
         yield '//   dot -Gimagepath="$icons" -Tsvg -o diagram.svg this.dot'
         yield f"digraph {quote(self.system.slug or 'system')} {{"

@@ -14,7 +14,6 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from archkit import catalogue
 from archkit.files import write_atomic
 from archkit.model.system import System
 from archkit.render import graphviz
-from archkit.render.dot import DotOptions, to_dot
+from archkit.render.dot import DotOptions, icon_for, to_dot
 from archkit.render.mermaid import to_mermaid
 from archkit.render.svg import finish_svg, read_icon_from
 from archkit.render.themes import THEMES
@@ -61,6 +60,8 @@ def render_diagrams(systems: Sequence[System], out_dir: Path, options: RenderOpt
     if jobs == 1 or len(systems) == 1:
         results = [render(system) for system in systems]
     else:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(render, systems))
     cache.save()
@@ -98,7 +99,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
 
 def _cache_key(dot_source: str, system: System, options: RenderOptions) -> str:
     digest = hashlib.sha256()
-    parts = [RENDERER_VERSION, _diagrams_version(), ",".join(options.formats), dot_source]
+    parts = [RENDERER_VERSION, ",".join(options.formats), dot_source, _icons_identity(system)]
     if "mermaid" in options.formats:
         parts.append(to_mermaid(system, options.direction))
     if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
@@ -109,14 +110,17 @@ def _cache_key(dot_source: str, system: System, options: RenderOptions) -> str:
     return digest.hexdigest()
 
 
-@functools.cache
-def _diagrams_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("diagrams")
-    except PackageNotFoundError:
-        return "unknown"
+def _icons_identity(system: System) -> str:
+    """Size and time of each icon drawn: a new ``diagrams`` release that redraws one shows here."""
+    root = catalogue.resources_root()
+    stamps = []
+    for icon in sorted({icon_for(c) or "" for c in system.components} - {""}):
+        try:
+            stat = (root / icon).stat()
+        except OSError:
+            continue
+        stamps.append(f"{icon}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(stamps)
 
 
 def _digest(path: Path) -> str:

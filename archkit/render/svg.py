@@ -37,9 +37,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 def symbol_id(href: str) -> str:
     """A stable id for an icon, from its path below the icon root.
 
-    'resources/onprem/database/postgresql.png' -> 'icon-onprem-database-postgresql'
+    'onprem/database/postgresql.png' -> 'icon-onprem-database-postgresql'
     """
-    stem = href.removeprefix("resources/").rsplit(".", 1)[0]
+    stem = href.rsplit(".", 1)[0]
     return "icon-" + re.sub(r"[^A-Za-z0-9_-]+", "-", stem)
 
 
