@@ -6,7 +6,6 @@ together with :func:`format_problem`, and aborts once (exit code 2) when any is 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +67,8 @@ def format_problem(problem: Problem) -> str:
 
 def closest(word: str, choices: Iterable[str]) -> str:
     """The close match for a typo, or '' when nothing is close enough to suggest."""
+    import difflib
+
     options = list(choices)
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not matches:

@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
-
-def _read_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+_counter = itertools.count()
 
 
-# Read once at import: os.umask() changes process state, which threads must not race on.
-_UMASK = _read_umask()
+def reserve_temporary(path: Path) -> Path:
+    """Create an empty, unique temporary file beside ``path`` (same folder, so a rename into
+    place is atomic) and return its path. Its mode follows the umask, as a new file's should."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        candidate = path.parent / f".{path.name}.{os.getpid()}.{next(_counter)}.tmp"
+        try:
+            os.close(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return candidate
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = reserve_temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-        os.chmod(tmp, 0o666 & ~_UMASK)
+        tmp.write_bytes(raw)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -208,3 +208,18 @@ def test_python_model_renders_without_a_file(tmp_path: Path) -> None:
     (result,) = render_diagrams([system], tmp_path, RenderOptions(formats=("svg", "mermaid")))
     assert [p.name for p in result.files] == ["api.svg", "api.mmd"]
     assert "1M" in (tmp_path / "api.svg").read_text(encoding="utf-8")
+
+
+def test_a_failed_render_leaves_existing_files_whole(tmp_path: Path, recs: System, monkeypatch) -> None:
+    render_diagrams([recs], tmp_path, RenderOptions(formats=("svg", "png")))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert not [name for name in before if name.endswith(".tmp")]
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise graphviz.EnvironmentProblem("Graphviz's dot failed: out of memory")
+
+    monkeypatch.setattr(graphviz, "run_dot", broken)
+    changed = System(recs.name + " v2", slug=recs.slug, components=recs.components)
+    with pytest.raises(graphviz.EnvironmentProblem):
+        render_diagrams([changed], tmp_path, RenderOptions(formats=("svg", "png")))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

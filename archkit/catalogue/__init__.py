@@ -7,7 +7,6 @@ alias, suggests close matches for typos, and finds icon files.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import importlib
 import re
@@ -74,6 +73,8 @@ def find(name: str) -> Technology | None:
 def suggest(name: str) -> tuple[str, float]:
     """The id of the technology whose id or alias is closest to an unknown name, and how close
     that name is (0..1); ('', 0) if none is close."""
+    import difflib
+
     wanted = normalize(name)
     matches = difflib.get_close_matches(wanted, _index(), n=1, cutoff=0.6)
     if not matches:
@@ -95,6 +96,8 @@ def search(query: str = "") -> list[Technology]:
     ]
     if hits:
         return hits
+    import difflib
+
     near = difflib.get_close_matches(q, _index(), n=5, cutoff=0.6)
     seen: dict[str, Technology] = {}
     for name in near:

@@ -11,14 +11,13 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archkit import catalogue
-from archkit.files import write_atomic
+from archkit.files import reserve_temporary, write_atomic
 from archkit.model.system import System
 from archkit.render import graphviz
 from archkit.render.dot import DotOptions, icon_for, to_dot
@@ -85,14 +84,17 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
     laid_out = {fmt: path for fmt, path in targets.items() if fmt in graphviz.DOT_FORMATS}
     if laid_out:
         root = catalogue.resources_root()
-        with tempfile.TemporaryDirectory(prefix=".archkit-", dir=out_dir) as tmp:
-            raw = {fmt: Path(tmp) / f"raw.{fmt}" for fmt in laid_out}
+        raw = {fmt: reserve_temporary(path) for fmt, path in laid_out.items()}
+        try:
             graphviz.run_dot(dot_source, raw, imagepath=root)
             if "svg" in raw:
                 svg = finish_svg(raw["svg"].read_text(encoding="utf-8"), read_icon_from(root))
                 write_atomic(laid_out["svg"], svg)
             if "png" in raw:
                 os.replace(raw["png"], laid_out["png"])
+        finally:
+            for leftover in raw.values():
+                leftover.unlink(missing_ok=True)
     cache.record(system.slug, key, targets.values())
     return result
 
