@@ -7,12 +7,11 @@ together with :func:`format_problem`, and aborts once (exit code 2) when any is 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """A place in a file: 1-based line and column (0 means unknown)."""
 
     file: str
@@ -27,8 +26,7 @@ class Position:
         return self.file
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong (or worth a warning) in the input."""
 
     message: str

@@ -7,7 +7,6 @@ systems, collecting every problem of every file before anyone aborts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from archkit.errors import ArchkitError, Position, Problem, closest, display_path
@@ -16,12 +15,12 @@ from archkit.model.load import SYSTEM_SUFFIXES, read_system
 from archkit.model.system import System
 
 
-@dataclass
 class Checked:
     """Systems that loaded, and every problem found (warnings included)."""
 
-    systems: list[System] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.systems: list[System] = []
+        self.problems: list[Problem] = []
 
     @property
     def errors(self) -> list[Problem]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 DATA = Path(__file__).with_name("technologies.txt")
 COLUMNS = ("id", "name", "category", "provider", "node", "icon", "aliases")
@@ -20,8 +20,7 @@ COLUMNS = ("id", "name", "category", "provider", "node", "icon", "aliases")
 TYPO_RATIO = 0.8
 
 
-@dataclass(frozen=True)
-class Technology:
+class Technology(NamedTuple):
     id: str
     name: str
     category: str

@@ -6,8 +6,7 @@ JSON Schema, so the two can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from archkit.model.system import GROUP_KINDS
 
@@ -22,8 +21,7 @@ OBJECT = "object"  # a mapping described by another spec
 OBJECTS = "objects"  # a list of mappings described by another spec
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     name: str
     kind: str
     help: str
@@ -38,11 +36,10 @@ class Key:
         return self.attr or self.name.replace("-", "_")
 
 
-@dataclass(frozen=True)
-class ObjectSpec:
+class ObjectSpec(NamedTuple):
     title: str  # what the user calls it in messages: "component", "connection"
     help: str
-    keys: tuple[Key, ...]
+    keys: list[Key]  # a list, so that a spec can contain itself (groups nest)
 
     def key(self, name: str) -> Key | None:
         return next((k for k in self.keys if k.name == name), None)
@@ -60,7 +57,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 CONNECTION = ObjectSpec(
     "connection",
     "An arrow between two components.",
-    (
+    [
         Key("from", TEXT, "Id of the component the arrow starts at.", True, attr="source"),
         Key(
             "to",
@@ -78,7 +75,7 @@ CONNECTION = ObjectSpec(
         ),
         Key("throughput", TEXT, "Traffic on this arrow: '20k req/s', '1B events/day'."),
         Key("latency", TEXT, "Latency on this arrow: 'p99 30 ms'."),
-    ),
+    ],
 )
 
 GROUP_KEYS: list[Key] = [
@@ -86,12 +83,12 @@ GROUP_KEYS: list[Key] = [
     Key("label", TEXT, "Title drawn on the boundary: 'AWS us-east-1', 'EKS cluster'."),
     Key("kind", TEXT, "What the boundary is; sets its style.", choices=GROUP_KINDS),
 ]
-GROUP = ObjectSpec("group", "A boundary around components; groups nest.", ())
+GROUP = ObjectSpec("group", "A boundary around components; groups nest.", GROUP_KEYS)
 
 COMPONENT = ObjectSpec(
     "component",
     "A box on the diagram.",
-    (
+    [
         Key("id", TEXT, "Unique id; connections name it in 'from' and 'to'.", True),
         Key("label", TEXT, "Name drawn on the diagram (defaults to the id)."),
         Key(
@@ -102,25 +99,25 @@ COMPONENT = ObjectSpec(
         Key("group", TEXT, "Id of the group (boundary) it sits in."),
         Key("metrics", TEXTS, "Figures drawn under the label: 'p95 < 50 ms', '3 replicas'."),
         Key("notes", TEXT, "A longer note, for documents (not drawn)."),
-    ),
+    ],
 )
 
 TRADEOFF = ObjectSpec(
     "trade-off",
     "A key technical decision, what it cost and what it gave.",
-    (
+    [
         Key("decision", TEXT, "The question: 'Microservices vs monolith'.", True),
         Key("choice", TEXT, "What was chosen and why."),
         Key("tradeoff", TEXT, "What it cost."),
         Key("result", TEXT, "What it gave, measured."),
         Key("record", INT, "Number of the decision record with the whole story."),
-    ),
+    ],
 )
 
 SYSTEM = ObjectSpec(
     "system",
     "A system: its story, its scale, and the parts drawn on its diagram.",
-    (
+    [
         Key("name", TEXT, "Display name: 'User Recommendation Platform'.", True),
         Key("summary", TEXT, "One line: what it does and for whom."),
         Key("role", TEXT, "Your role: 'Technical lead and manager'."),
@@ -145,15 +142,11 @@ SYSTEM = ObjectSpec(
             "Diagram direction: LR (left to right) or TB (top to bottom).",
             choices=("LR", "TB", "RL", "BT"),
         ),
-    ),
+    ],
 )
 
-# Groups contain groups: close the loop once both exist.
-object.__setattr__(
-    GROUP,
-    "keys",
-    (*GROUP_KEYS, Key("groups", OBJECTS, "Boundaries nested inside this one.", item=GROUP)),
-)
+# Groups contain groups: close the loop once the spec exists.
+GROUP_KEYS.append(Key("groups", OBJECTS, "Boundaries nested inside this one.", item=GROUP))
 
 SCHEMA_ID = "https://archkit.dev/schema/system.json"
 

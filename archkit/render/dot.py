@@ -10,7 +10,7 @@ folder to Graphviz as ``imagepath``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from archkit import catalogue
 from archkit.model.system import Component, Connection, Group, System
@@ -21,8 +21,7 @@ ICON_SIZE = 44
 KPI_PER_ROW = 5
 
 
-@dataclass(frozen=True)
-class DotOptions:
+class DotOptions(NamedTuple):
     direction: str | None = None  # overrides the system's own
     theme: Theme = LIGHT
     legend: bool = True

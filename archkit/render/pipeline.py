@@ -13,8 +13,8 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from archkit import catalogue
 from archkit.files import reserve_temporary, write_atomic
@@ -32,8 +32,7 @@ CACHE_FILE = ".archkit-cache.json"
 RENDERER_VERSION = "1"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     formats: tuple[str, ...] = ("svg",)
     direction: str | None = None
     theme: str = "light"
@@ -41,10 +40,9 @@ class RenderOptions:
     jobs: int | None = None  # parallel renders; default: one per core
 
 
-@dataclass
-class Rendered:
+class Rendered(NamedTuple):
     system: str
-    files: list[Path] = field(default_factory=list)
+    files: list[Path]
     cached: bool = False
 
 
@@ -74,8 +72,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
     key = _cache_key(dot_source, system, options)
     result = Rendered(system.slug, list(targets.values()))
     if cache.fresh(system.slug, key, targets.values()):
-        result.cached = True
-        return result
+        return result._replace(cached=True)
 
     if "dot" in targets:
         write_atomic(targets["dot"], dot_source)
