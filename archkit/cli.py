@@ -6,19 +6,18 @@ Core modules are imported inside each command, so ``archkit --help`` only pays f
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from archkit import __version__
+from archkit.cli_common import EXIT_PROBLEMS, State, fail, run, shown
+from archkit.cli_tdr import tdr_app
 
 if TYPE_CHECKING:
     from archkit.workspace import Checked, Workspace
-
-EXIT_PROBLEMS = 2  # the input has errors
-EXIT_ENVIRONMENT = 3  # something archkit needs is missing from the machine
 
 app = typer.Typer(
     name="archkit",
@@ -29,12 +28,7 @@ app = typer.Typer(
 )
 new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
-
-T = TypeVar("T")
-
-
-class State:
-    root = Path(".")
+app.add_typer(tdr_app, name="tdr")
 
 
 def _version(value: bool) -> None:
@@ -62,32 +56,8 @@ def main_options(
 ) -> None:
     """Architecture as code: systems in YAML, diagrams with their scale on the picture."""
     if not directory.is_dir():
-        _fail(f"error: -C {directory}: no such directory", EXIT_PROBLEMS)
+        fail(f"error: -C {directory}: no such directory", EXIT_PROBLEMS)
     State.root = directory
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Call the core; turn its errors into messages and exit codes, never a traceback."""
-    from archkit.errors import ArchkitError, EnvironmentProblem, format_problem
-
-    try:
-        return action()
-    except ArchkitError as exc:
-        for problem in exc.problems:
-            typer.echo(format_problem(problem), err=True)
-        raise typer.Exit(EXIT_PROBLEMS) from None
-    except EnvironmentProblem as exc:
-        _fail(f"error: {exc}", EXIT_ENVIRONMENT)
-    except FileExistsError as exc:
-        _fail(f"error: {exc.filename} exists already; pass --force to replace it", EXIT_PROBLEMS)
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        _fail(f"error: {where}{exc.strerror or exc}", 1)
 
 
 def _workspace() -> Workspace:
@@ -100,7 +70,7 @@ def _load_checked(systems: Sequence[str]) -> Checked:
     """Load and check; print every problem; exit 2 on errors."""
     from archkit.errors import format_problem
 
-    checked = _run(lambda: _workspace().load(systems))
+    checked = run(lambda: _workspace().load(systems))
     for problem in checked.problems:
         typer.echo(format_problem(problem), err=True)
     if checked.errors:
@@ -142,13 +112,13 @@ def _split_formats(value: str) -> tuple[str, ...]:
         if fmt not in FORMATS:
             hint = closest(fmt, FORMATS)
             extra = f"; did you mean '{hint}'?" if hint else ""
-            _fail(
+            fail(
                 f"error: unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}", EXIT_PROBLEMS
             )
         if fmt not in formats:
             formats.append(fmt)
     if not formats:
-        _fail(f"error: no format given; expected some of {', '.join(FORMATS)}", EXIT_PROBLEMS)
+        fail(f"error: no format given; expected some of {', '.join(FORMATS)}", EXIT_PROBLEMS)
     return tuple(formats)
 
 
@@ -176,9 +146,9 @@ def diagram(
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
     formats = _split_formats(format)
     if direction is not None and direction.upper() not in ("LR", "TB", "RL", "BT"):
-        _fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_PROBLEMS)
+        fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_PROBLEMS)
     if theme not in ("light", "dark"):
-        _fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_PROBLEMS)
+        fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_PROBLEMS)
     checked = _load_checked(systems or [])
 
     from archkit.render.pipeline import RenderOptions, render_diagrams
@@ -191,22 +161,15 @@ def diagram(
         jobs=jobs or None,
     )
     out_dir = out if out.is_absolute() else State.root / out
-    results = _run(lambda: render_diagrams(checked.systems, out_dir, options))
+    results = run(lambda: render_diagrams(checked.systems, out_dir, options))
     fresh = sum(1 for r in results if not r.cached)
     for result in results:
         for path in result.files:
-            typer.echo(f"{'unchanged' if result.cached else 'wrote'} {_shown(path)}")
+            typer.echo(f"{'unchanged' if result.cached else 'wrote'} {shown(path)}")
     typer.echo(
         f"{len(results)} system{'s' if len(results) != 1 else ''} rendered"
         f" ({fresh} drawn, {len(results) - fresh} unchanged)"
     )
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the workspace (-C) when inside it."""
-    from archkit.errors import display_path
-
-    return display_path(path, State.root)
 
 
 @app.command()
@@ -218,7 +181,7 @@ def techs(
 
     found = catalogue.search(query or "")
     if not found:
-        _fail(f"no technology matches '{query}'", 1)
+        fail(f"no technology matches '{query}'", 1)
     from rich.console import Console
     from rich.table import Table
 
@@ -249,7 +212,7 @@ def schema(
         return
     from archkit.files import write_atomic
 
-    _run(lambda: write_atomic(out, text))
+    run(lambda: write_atomic(out, text))
     typer.echo(f"wrote {out}")
 
 
@@ -261,8 +224,8 @@ def new_system(
     """Scaffold systems/NAME.yaml: a commented, valid example that editors complete from the schema."""
     from archkit.scaffold import new_system as scaffold
 
-    for path in _run(lambda: scaffold(_workspace(), name, force)):
-        typer.echo(f"wrote {_shown(path)}")
+    for path in run(lambda: scaffold(_workspace(), name, force)):
+        typer.echo(f"wrote {shown(path)}")
 
 
 def main() -> None:

@@ -1,0 +1,241 @@
+"""``archkit tdr ...``: the decision-record commands (parsing and printing only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from archkit.cli_common import EXIT_PROBLEMS, State, fail, run, shown
+
+if TYPE_CHECKING:
+    from archkit.decisions import DecisionStore
+
+tdr_app = typer.Typer(
+    help="Technical decision records: new, list, show, link, check, render.", no_args_is_help=True
+)
+
+DirOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--dir", "-D", help="Records folder (default: .adr-dir's, else decisions/).", show_default=False
+    ),
+]
+
+
+def _store(directory: str | None) -> DecisionStore:
+    from archkit.decisions import DecisionStore
+
+    return DecisionStore(State.root, directory)
+
+
+@tdr_app.command("new")
+def new(
+    title: Annotated[list[str], typer.Argument(help="The decision's title (words are joined).")],
+    supersedes: Annotated[
+        Optional[list[int]],  # noqa: UP045
+        typer.Option("--supersedes", "-s", help="Number of a record this one supersedes (repeatable)."),
+    ] = None,
+    link: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--link", "-l", help='"N:Label:Reverse label", e.g. "3:Amends:Amended by" (repeatable).'
+        ),
+    ] = None,
+    status: Annotated[str, typer.Option("--status", help="proposed, accepted, ...")] = "proposed",
+    option: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--option", "-o", help="An option considered (repeatable)."),
+    ] = None,
+    system: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--system", help="A related system's name (repeatable)."),
+    ] = None,
+    edit: Annotated[bool, typer.Option("--edit", "-e", help="Open it in $VISUAL / $EDITOR.")] = False,
+    directory: DirOption = None,
+) -> None:
+    """Create the next numbered record from the template and print its path."""
+    from archkit.decisions import LinkSpec
+
+    store = _store(directory)
+    links = [run(lambda text=text: LinkSpec.parse(text)) for text in link or []]  # type: ignore[misc]
+    path = run(
+        lambda: store.new(
+            " ".join(title),
+            status=status,
+            supersedes=supersedes or [],
+            links=links,
+            options=option or [],
+            systems=system or [],
+        )
+    )
+    typer.echo(shown(path))
+    if edit:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            fail("error: --edit needs $VISUAL or $EDITOR to name an editor", EXIT_PROBLEMS)
+        subprocess.run([*shlex.split(editor), str(path)], check=False)
+
+
+@tdr_app.command("list")
+def list_records(
+    status: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--status", help="Only records with this status."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, for scripts.")] = False,
+    directory: DirOption = None,
+) -> None:
+    """List the records: number, title, status, date, links."""
+    from archkit.decisions.store import check_status
+
+    store = _store(directory)
+    wanted = run(lambda: check_status(status)) if status else None
+    records = [r for r in run(store.records) if wanted is None or r.status == wanted]
+    if as_json:
+        rows = [
+            {
+                "number": r.number,
+                "title": r.title,
+                "status": r.status,
+                "date": r.date,
+                "path": shown(store.dir / r.path),
+                "links": [
+                    {"label": link.label, "number": link.number, "path": link.target} for link in r.links
+                ],
+            }
+            for r in records
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not records:
+        typer.echo(
+            f"no decision records in {shown(store.dir)}/" + (f" with status {wanted}" if wanted else "")
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("title")
+    table.add_column("status", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("links")
+    for r in records:
+        links = ", ".join(f"{link.label} {link.number}" for link in r.links)
+        table.add_row(str(r.number), r.title, r.status, r.date, links)
+    Console(soft_wrap=False).print(table)
+
+
+@tdr_app.command("show")
+def show(
+    number: Annotated[int, typer.Argument(help="The record's number.")],
+    raw: Annotated[bool, typer.Option("--raw", help="Print the Markdown as it is.")] = False,
+    directory: DirOption = None,
+) -> None:
+    """Show a record, rendered for the terminal."""
+    store = _store(directory)
+    record = run(lambda: store.find(number))
+    if raw or not sys.stdout.isatty():
+        sys.stdout.write(record.text)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(record.text))
+
+
+@tdr_app.command("link")
+def link(
+    source: Annotated[int, typer.Argument(help="The record that links.")],
+    target: Annotated[int, typer.Argument(help="The record linked to.")],
+    label: Annotated[str, typer.Argument(help='The link, e.g. "Amends".')],
+    reverse: Annotated[str, typer.Argument(help='The reverse link, e.g. "Amended by".')],
+    directory: DirOption = None,
+) -> None:
+    """Link two records, both ways."""
+    store = _store(directory)
+    first, second = run(lambda: store.link(source, target, label, reverse))
+    typer.echo(f"{first.label}: {label} {second.label}")
+    typer.echo(f"{second.label}: {reverse} {first.label}")
+
+
+@tdr_app.command("status")
+def status(
+    number: Annotated[int, typer.Argument(help="The record's number.")],
+    value: Annotated[str, typer.Argument(help="proposed, accepted, rejected, deprecated or superseded.")],
+    directory: DirOption = None,
+) -> None:
+    """Change a record's status."""
+    store = _store(directory)
+    record = run(lambda: store.set_status(number, value))
+    typer.echo(f"{record.label}: {record.status}")
+
+
+@tdr_app.command("check")
+def check(
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings count as errors.")] = False,
+    directory: DirOption = None,
+) -> None:
+    """Check the records: numbers, links, statuses, missing sections, overdue results."""
+    from archkit.decisions import check_records
+    from archkit.errors import format_problem
+
+    store = _store(directory)
+    records = run(store.records)
+    problems = check_records(store, records)
+    for problem in problems:
+        typer.echo(format_problem(problem), err=True)
+    errors = sum(1 for p in problems if p.is_error or strict)
+    warnings = len(problems) - errors
+    if errors:
+        raise typer.Exit(EXIT_PROBLEMS)
+    note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    typer.echo(f"{len(records)} record{'s' if len(records) != 1 else ''} OK{note}")
+
+
+@tdr_app.command("renumber")
+def renumber(directory: DirOption = None) -> None:
+    """Give records that share a number (after a merge) the next free numbers; links follow."""
+    store = _store(directory)
+    moves = run(store.renumber)
+    for old, new in moves:
+        typer.echo(f"{old} -> {new}")
+    if not moves:
+        typer.echo("no duplicate numbers")
+
+
+@tdr_app.command("review")
+def review(directory: DirOption = None) -> None:
+    """Accepted records whose review date has passed and whose results are still empty."""
+    from archkit.decisions import review_due
+    from archkit.decisions.store import today
+
+    store = _store(directory)
+    day = today()
+    due = [r for r in run(store.records) if review_due(r, day)]
+    for r in due:
+        typer.echo(f"{r.number}. {r.title} (review {r.review}) {shown(store.dir / r.path)}")
+    if not due:
+        typer.echo("no results review is due")
+
+
+@tdr_app.command("render")
+def render(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build/decisions"),
+    directory: DirOption = None,
+) -> None:
+    """Render an index (Markdown and HTML), a page per record, and the decision graph (SVG)."""
+    from archkit.render.decisions import render_decisions
+
+    store = _store(directory)
+    out_dir = out if out.is_absolute() else State.root / out
+    written = run(lambda: render_decisions(store, out_dir))
+    typer.echo(f"wrote {len(written)} files to {shown(out_dir)}/")

@@ -1,0 +1,180 @@
+"""``archkit tdr check`` and ``tdr review``: what is wrong or due in a set of records.
+
+Errors break the set (duplicate numbers, broken or one-sided links, unknown statuses, unreadable
+files); warnings are about content (an accepted record without rationale, an option without cons,
+results overdue). Records are parsed once; links are resolved through an index, never by parsing
+again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from archkit.decisions.record import STATUSES, SUPERSEDED_BY, SUPERSEDES, Record, split_front_matter
+from archkit.decisions.store import DecisionStore, today
+from archkit.errors import Problem, closest, one_of
+
+REQUIRED_WHEN_ACCEPTED = (
+    ("context", "Context"),
+    ("options", "Options considered"),
+    ("decision", "Decision"),
+    ("rationale", "Rationale"),
+)
+
+# The reverse a link must have in its target, for labels everyone agrees on.
+_REVERSE = {
+    "supersedes": "superseded by",
+    "superseded by": "supersedes",
+    "amends": "amended by",
+    "amended by": "amends",
+    "clarifies": "clarified by",
+    "clarified by": "clarifies",
+    "extends": "extended by",
+    "extended by": "extends",
+    "relates to": "relates to",
+}
+
+
+def check_records(
+    store: DecisionStore, records: Sequence[Record], on: dt.date | None = None
+) -> list[Problem]:
+    """Every problem in the set, in file order."""
+    day = on or today()
+    problems: list[Problem] = []
+    by_file = {r.path: r for r in records}
+    by_number: dict[int, list[Record]] = {}
+    for record in records:
+        by_number.setdefault(record.number, []).append(record)
+
+    for record in records:
+        where = store.position
+        _, _, front_error = split_front_matter(record.text)
+        if front_error:
+            problems.append(Problem(f"malformed front matter: {front_error}", where(record, 1)))
+        if not record.title:
+            problems.append(
+                Problem("the record has no title", where(record, 1), expected="a first line '# N. Title'")
+            )
+        twins = by_number[record.number]
+        if len(twins) > 1:
+            others = ", ".join(t.path for t in twins if t is not record)
+            problems.append(
+                Problem(
+                    f"number {record.number} is used twice (also by {others})",
+                    where(record, 1),
+                    expected="one record per number: 'archkit tdr renumber' moves the later one",
+                )
+            )
+        if record.status not in STATUSES:
+            problems.append(
+                Problem(
+                    f"unknown status '{record.status}'" if record.status else "the record has no status",
+                    where(record, record.status_line),
+                    expected=one_of(STATUSES),
+                    suggestion=closest(record.status, STATUSES) if record.status else "",
+                )
+            )
+        problems.extend(_check_links(store, record, by_file))
+        problems.extend(_check_content(store, record, day))
+    return problems
+
+
+def _check_links(store: DecisionStore, record: Record, by_file: dict[str, Record]) -> list[Problem]:
+    problems = []
+    for link in record.links:
+        name = link.target.rsplit("/", 1)[-1]
+        target = by_file.get(name)
+        where = store.position(record, link.line)
+        if target is None:
+            near = closest(name, by_file)
+            problems.append(
+                Problem(
+                    f"link '{link.label}' points to {link.target}, which does not exist",
+                    where,
+                    expected="a record file in this folder",
+                    suggestion=near,
+                )
+            )
+            continue
+        reverse = _REVERSE.get(link.kind)
+        back = [b for b in target.links if b.target.rsplit("/", 1)[-1] == record.path]
+        if reverse is not None and not any(b.kind == reverse for b in back):
+            spelled = {"superseded by": SUPERSEDED_BY, "supersedes": SUPERSEDES}.get(
+                reverse, reverse.capitalize()
+            )
+            problems.append(
+                Problem(
+                    f"one-sided link: '{link.label}' {target.label}, but {target.path} has no "
+                    f"'{spelled}' link back",
+                    where,
+                    expected=f'\'archkit tdr link {record.number} {target.number} "{link.label}" "{spelled}"\'',
+                )
+            )
+        elif reverse is None and not back:
+            problems.append(
+                Problem(
+                    f"one-sided link: '{link.label}' {target.label}, but {target.path} does not link back",
+                    where,
+                )
+            )
+    if record.status == "superseded" and not any(link.kind == "superseded by" for link in record.links):
+        problems.append(
+            Problem(
+                "the record is superseded, but does not say by which record",
+                store.position(record, record.status_line),
+                expected=f"a '{SUPERSEDED_BY} [N. Title](file)' line in its Status section",
+            )
+        )
+    return problems
+
+
+def _check_content(store: DecisionStore, record: Record, day: dt.date) -> list[Problem]:
+    if record.status != "accepted":
+        return []
+    problems = []
+    for key, heading in REQUIRED_WHEN_ACCEPTED:
+        if not record.section(key):
+            problems.append(
+                Problem(
+                    f"accepted record {record.number} has no {heading} section (or it is empty)",
+                    store.position(record, 1),
+                    expected=f"a '## {heading}' section",
+                    severity="warning",
+                )
+            )
+    for option in record.options:
+        missing = [kind for kind, items in (("pros", option.pros), ("cons", option.cons)) if not items]
+        if missing:
+            problems.append(
+                Problem(
+                    f"option '{option.name}' lists no {' and no '.join(missing)}",
+                    store.position(record, option.line),
+                    expected="'- Pro: ...' and '- Con: ...' lines under the option",
+                    severity="warning",
+                )
+            )
+    due = review_due(record, day)
+    if due:
+        problems.append(
+            Problem(
+                f"the results review was due on {record.review}, and Results is empty",
+                store.position(record, 1),
+                expected="a '## Results' section with what was measured",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def review_due(record: Record, day: dt.date) -> bool:
+    """An accepted record whose review date has passed and whose Results are still empty."""
+    if record.status != "accepted" or not record.review:
+        return False
+    try:
+        when = dt.date.fromisoformat(record.review[:10])
+    except ValueError:
+        return False
+    results = record.section("results")
+    placeholder = results.lower().startswith(("filled in at the review date", "to be measured"))
+    return when <= day and (not results or placeholder)

@@ -1,0 +1,180 @@
+"""``archkit tdr render``: a Markdown index, an HTML page per record and an index page, and the
+decision graph (supersedes and other links, coloured by status) as a self-contained SVG.
+
+Records are parsed once; the Markdown of every section is rendered with markdown-it-py (raw
+HTML in a record is escaped, not passed through) and the pages with autoescaped Jinja2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import textwrap
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from archkit.decisions.record import Record
+from archkit.decisions.store import DecisionStore
+from archkit.files import reserve_temporary, write_atomic
+
+STATUS_COLOURS = {
+    "accepted": ("#dcfce7", "#16a34a"),
+    "proposed": ("#dbeafe", "#2563eb"),
+    "superseded": ("#f1f5f9", "#94a3b8"),
+    "deprecated": ("#fef3c7", "#d97706"),
+    "rejected": ("#fee2e2", "#dc2626"),
+}
+_MD_LINK = re.compile(r'href="(?P<name>\d+-[^"/]+)\.md(?P<anchor>#[^"]*)?"')
+
+
+def page_name(record_path: str) -> str:
+    return record_path[: -len(".md")] + ".html"
+
+
+def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
+    """Write index.md, index.html, one page per record and decisions.svg; returns the files."""
+    from markdown_it import MarkdownIt
+
+    from archkit.templating import environment
+
+    records = store.records()
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    env = environment(store.root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def write(name: str, text: str) -> None:
+        path = out_dir / name
+        write_atomic(path, text)
+        written.append(path)
+
+    source_dir = os.path.relpath(store.dir.resolve(), out_dir.resolve()).replace(os.sep, "/")
+    rows = [_row(record, source_dir) for record in records]
+    write("index.md", env.get_template("decisions/index.md.j2").render(records=rows))
+
+    graph_dot = decision_graph(records)
+    graph_svg = _svg(graph_dot, out_dir) if records else ""
+    if graph_svg:
+        write("decisions.svg", graph_svg)
+    counts = sorted(Counter(r.status or "none" for r in records).items())
+    write(
+        "index.html",
+        env.get_template("decisions/index.html.j2").render(
+            records=rows, counts=counts, graph=_inline(graph_svg)
+        ),
+    )
+    record_page = env.get_template("decisions/record.html.j2")
+    for record, row in zip(records, rows, strict=True):
+        row["sections"] = [
+            {
+                "heading": section.heading,
+                "options": [o._asdict() for o in record.options]
+                if section.key == "options" and record.options
+                else [],
+                "html": _md_links(markdown.render(section.text)),
+            }
+            for section in record.sections
+            if section.key != "status" and section.text.strip()
+        ]
+        write(row["page"], record_page.render(r=row))
+    return written
+
+
+def _row(record: Record, source_dir: str) -> dict[str, Any]:
+    labels = {
+        "decision-makers": "Decision-makers",
+        "consulted": "Consulted",
+        "informed": "Informed",
+        "review": "Review",
+        "tags": "Tags",
+        "systems": "Systems",
+    }
+    return {
+        "number": record.number,
+        "title": record.title,
+        "status": record.status,
+        "date": record.date,
+        "page": page_name(record.path),
+        "source": f"{source_dir}/{record.path}",
+        "metadata": [(labels.get(key, key), value) for key, value in record.metadata.items()],
+        "links": [
+            {
+                "label": link.label,
+                "number": link.number,
+                "title": link.title,
+                "page": page_name(link.target.rsplit("/", 1)[-1]),
+            }
+            for link in record.links
+        ],
+    }
+
+
+def _md_links(html: str) -> str:
+    """Links between records point at their pages, not at the Markdown files."""
+    return _MD_LINK.sub(lambda m: f'href="{m["name"]}.html{m["anchor"] or ""}"', html)
+
+
+def decision_graph(records: list[Record]) -> str:
+    """DOT of the records and their links: one arrow per pair (the forward direction)."""
+    from archkit.render.dot import quote
+
+    lines = [
+        "digraph decisions {",
+        '  graph [rankdir="LR" fontname="DejaVu Sans" nodesep="0.35" ranksep="0.7" bgcolor="transparent"]',
+        '  node [shape="box" style="rounded,filled" fontname="DejaVu Sans" fontsize="11" margin="0.15,0.08"]',
+        '  edge [fontname="DejaVu Sans" fontsize="9" color="#64748b" fontcolor="#475569" arrowsize="0.7"]',
+    ]
+    by_file = {r.path: r for r in records}
+    for record in records:
+        fill, border = STATUS_COLOURS.get(record.status, ("#ffffff", "#94a3b8"))
+        title = "\n".join(textwrap.wrap(record.title, 34)) or "(no title)"
+        attrs = {
+            "label": f"{record.number}. {title}\n{record.status or 'no status'}",
+            "fillcolor": fill,
+            "color": border,
+            "URL": page_name(record.path),
+            "tooltip": record.label,
+        }
+        if record.status in ("superseded", "deprecated", "rejected"):
+            attrs["fontcolor"] = "#64748b"
+        lines.append(f"  {quote(record.path)} [{_attrs(attrs)}]")
+    for record in records:
+        for link in record.links:
+            target = link.target.rsplit("/", 1)[-1]
+            if target not in by_file or link.kind.endswith(" by"):
+                continue  # drawn from the other end, or broken ('tdr check' says so)
+            attrs = {"label": link.label}
+            if link.kind == "supersedes":
+                attrs.update({"style": "bold", "color": "#334155"})
+            else:
+                attrs["style"] = "dashed"
+            if link.kind == "relates to" and record.path > target:
+                continue  # symmetric: once
+            lines.append(f"  {quote(record.path)} -> {quote(target)} [{_attrs(attrs)}]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    from archkit.render.dot import quote
+
+    return " ".join(f"{key}={quote(value)}" for key, value in attrs.items())
+
+
+def _svg(source: str, out_dir: Path) -> str:
+    """Graphviz's SVG of the graph (it holds no image, so it is self-contained as it is)."""
+    from archkit.render import graphviz
+
+    target = reserve_temporary(out_dir / "decisions.svg")
+    try:
+        graphviz.run_dot(source, {"svg": target}, imagepath=out_dir)
+        return target.read_text(encoding="utf-8")
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _inline(svg: str) -> str:
+    """The SVG without its XML prolog, to sit inside an HTML page."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else ""
