@@ -108,7 +108,7 @@ def _check_links(store: DecisionStore, record: Record, by_file: dict[str, Record
                     f"one-sided link: '{link.label}' {target.label}, but {target.path} has no "
                     f"'{spelled}' link back",
                     where,
-                    expected=f'\'archkit tdr link {record.number} {target.number} "{link.label}" "{spelled}"\'',
+                    expected=_link_command(record.number, target.number, link.label, spelled),
                 )
             )
         elif reverse is None and not back:
@@ -178,3 +178,7 @@ def review_due(record: Record, day: dt.date) -> bool:
     results = record.section("results")
     placeholder = results.lower().startswith(("filled in at the review date", "to be measured"))
     return when <= day and (not results or placeholder)
+
+
+def _link_command(source: int, target: int, label: str, reverse: str) -> str:
+    return f"'archkit tdr link {source} {target} \"{label}\" \"{reverse}\"'"
