@@ -20,7 +20,25 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
                 PackageLoader("archkit", "templates"),
             ]
         ),
-        autoescape=select_autoescape(["html", "htm", "xml", "svg"]),
+        # "page.html.j2" is HTML too: escape by the extension before .j2 as well
+        autoescape=select_autoescape(["html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+
+
+def render(workspace_root: Path, name: str, **values: object) -> str:
+    """Render one template; a broken (user) template is an ArchkitError naming file and line."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from archkit.errors import ArchkitError, Position, Problem
+
+    try:
+        return environment(workspace_root).get_template(name).render(**values)
+    except TemplateSyntaxError as exc:
+        where = Position(exc.filename or name, exc.lineno or 0)
+        raise ArchkitError([Problem(f"template error: {exc.message}", where)]) from None
+    except TemplateError as exc:
+        raise ArchkitError(
+            [Problem(f"template {name}: {exc}", expected="the values archkit passes")]
+        ) from None

@@ -87,7 +87,9 @@ def _check_links(store: DecisionStore, record: Record, by_file: dict[str, Record
         target = by_file.get(name)
         where = store.position(record, link.line)
         if target is None:
-            near = closest(name, by_file)
+            # the record the link means may have been renamed: the one with its number
+            renamed = [r.path for r in by_file.values() if r.number == link.number and link.number]
+            near = renamed[0] if len(renamed) == 1 else ""
             problems.append(
                 Problem(
                     f"link '{link.label}' points to {link.target}, which does not exist",
@@ -181,4 +183,4 @@ def review_due(record: Record, day: dt.date) -> bool:
 
 
 def _link_command(source: int, target: int, label: str, reverse: str) -> str:
-    return f"'archkit tdr link {source} {target} \"{label}\" \"{reverse}\"'"
+    return f'\'archkit tdr link {source} {target} "{label}" "{reverse}"\''

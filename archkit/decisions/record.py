@@ -200,9 +200,7 @@ def parse_record(text: str, path: str, number_from_name: int | None = None) -> R
 
     def flush() -> None:
         if current_line:
-            sections.append(
-                Section(current_key, current_heading, "\n".join(buffer).strip("\n"), current_line)
-            )
+            sections.append(Section(current_key, current_heading, "\n".join(buffer).rstrip(), current_line))
 
     for index in range(body_start, len(lines)):
         line = lines[index]

@@ -97,7 +97,8 @@ class DecisionStore:
     def read(self, name: str) -> Record:
         path = self.dir / name
         match = FILE_NAME.match(name)
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as handle:  # keep \r\n as written
+            text = handle.read()
         return parse_record(text, name, int(match["number"]) if match else None)
 
     def records(self) -> list[Record]:
@@ -321,10 +322,13 @@ class DecisionStore:
 
 def default_template(workspace: Path) -> RenderTemplate:
     """The record template: the workspace's templates/tdr.md.j2 if it has one, else archkit's."""
-    from archkit.templating import environment
+    from archkit import templating
 
-    template = environment(workspace).get_template("tdr.md.j2")
-    return template.render
+    def render(**values: object) -> str:
+        values = {"decision_makers": "", "consulted": "", "informed": "", **values}
+        return templating.render(workspace, "tdr.md.j2", **values)
+
+    return render
 
 
 def check_status(status: str) -> str:

@@ -1,0 +1,467 @@
+"""Decision records: parsing every format, creating, linking, checking, renumbering, rendering."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from archkit.cli import app
+from archkit.decisions import DecisionStore, LinkSpec, check_records, parse_record, slugify
+from archkit.errors import ArchkitError, format_problem
+from archkit.render.decisions import render_decisions
+
+ADR_TOOLS_RECORD = """# 3. Use Kafka for events
+
+Date: 2021-03-04
+
+## Status
+
+Superceded by [5. Use Kinesis](0005-use-kinesis.md)
+
+Amended by [4. Partition by user](0004-partition-by-user.md)
+
+## Context
+
+Context here.
+
+## Decision
+
+We use Kafka.
+
+## Consequences
+
+Ops work.
+"""
+
+MADR2 = """# Use PostgreSQL for orders
+
+* Status: accepted
+* Deciders: Alice, Bob
+* Date: 2020-05-06
+
+## Context and Problem Statement
+
+Orders need transactions.
+
+## Considered Options
+
+* PostgreSQL
+* MongoDB
+
+## Decision Outcome
+
+Chosen option: "PostgreSQL", because transactions.
+
+## Pros and Cons of the Options
+
+### PostgreSQL
+
+* Good, because ACID
+* Bad, because vertical scaling
+
+### MongoDB
+
+* Good, because flexible schema
+* Bad, because multi-document transactions came late
+"""
+
+MADR4 = """---
+status: "proposed"
+date: 2024-02-03
+decision-makers: Platform team
+consulted: SRE
+informed: everyone
+---
+
+# Adopt OpenTelemetry
+
+## Context and Problem Statement
+
+Three tracing libraries.
+
+## Considered Options
+
+* OpenTelemetry
+* Vendor agent
+
+## Decision Outcome
+
+Chosen option: "OpenTelemetry".
+
+### Consequences
+
+* Good, because vendor-neutral
+"""
+
+
+def cli(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["-C", str(root), *args], env={"COLUMNS": "200", "NO_COLOR": "1"})
+    assert "Traceback" not in result.output
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DecisionStore:
+    monkeypatch.setenv("ARCHKIT_TODAY", "2025-01-15")
+    return DecisionStore(tmp_path)
+
+
+def test_example_records_parse_into_structure(repo: Path) -> None:
+    records = DecisionStore(repo).records()
+    assert [r.number for r in records] == [1, 2, 3, 4, 5]
+    migration = records[1]
+    assert migration.title == "Migration from monolith to microservices"
+    assert migration.status == "accepted" and migration.date == "2023-06-15"
+    assert migration.metadata["decision-makers"].startswith("Engineering leadership team")
+    assert [o.name for o in migration.options] == [
+        "Status quo: keep the monolith",
+        "Full microservices",
+        "Modular monolith",
+    ]
+    assert all(o.pros and o.cons for o in migration.options)
+    assert "No migration risk" in migration.options[0].pros
+    assert {(link.kind, link.number) for link in migration.links} >= {("supersedes", 1)}
+    for key in ("context", "options", "decision", "rationale", "implementation", "results"):
+        assert migration.section(key), key
+    assert records[0].status == "superseded"
+
+
+def test_example_records_check_clean(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHKIT_TODAY", "2026-11-25")
+    store = DecisionStore(repo)
+    assert check_records(store, store.records()) == []
+
+
+def test_adr_tools_record_without_status_word_is_superseded() -> None:
+    record = parse_record(ADR_TOOLS_RECORD, "0003-use-kafka-for-events.md", 3)
+    assert (record.number, record.title, record.date, record.status) == (
+        3,
+        "Use Kafka for events",
+        "2021-03-04",
+        "superseded",
+    )
+    assert [(link.kind, link.number, link.target) for link in record.links] == [
+        ("superseded by", 5, "0005-use-kinesis.md"),
+        ("amended by", 4, "0004-partition-by-user.md"),
+    ]
+    assert record.section("consequences") == "Ops work."
+
+
+def test_madr2_and_madr4_records() -> None:
+    madr2 = parse_record(MADR2, "0007-use-postgresql-for-orders.md", 7)
+    assert (madr2.number, madr2.title, madr2.status, madr2.date) == (
+        7,
+        "Use PostgreSQL for orders",
+        "accepted",
+        "2020-05-06",
+    )
+    assert madr2.metadata["decision-makers"] == "Alice, Bob"
+    assert [(o.name, o.pros, o.cons) for o in madr2.options] == [
+        ("PostgreSQL", ("ACID",), ("vertical scaling",)),
+        ("MongoDB", ("flexible schema",), ("multi-document transactions came late",)),
+    ]
+    assert madr2.section("context") == "Orders need transactions."
+    madr4 = parse_record(MADR4, "0008-adopt-opentelemetry.md", 8)
+    assert (madr4.number, madr4.title, madr4.status, madr4.date, madr4.style) == (
+        8,
+        "Adopt OpenTelemetry",
+        "proposed",
+        "2024-02-03",
+        "madr3",
+    )
+    assert madr4.metadata == {"decision-makers": "Platform team", "consulted": "SRE", "informed": "everyone"}
+    assert [o.name for o in madr4.options] == ["OpenTelemetry", "Vendor agent"]
+
+
+def test_files_that_are_not_records_are_left_alone(store: DecisionStore) -> None:
+    store.dir.mkdir()
+    (store.dir / "README.md").write_text("# Our decisions\n", encoding="utf-8")
+    (store.dir / "template.md").write_text("# NUMBER. TITLE\n", encoding="utf-8")
+    (store.dir / "index.md").write_text("* [1. A](0001-a.md)\n", encoding="utf-8")
+    assert store.records() == []
+    path = store.new("First")
+    assert path.name == "0001-first.md"
+    assert (store.dir / "README.md").read_text(encoding="utf-8") == "# Our decisions\n"
+
+
+def test_new_record_scaffold(store: DecisionStore) -> None:
+    path = store.new(
+        "Use Kafka for events", options=["Kafka", "Kinesis"], systems=["recommendation-platform"]
+    )
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[:3] == ["# 1. Use Kafka for events", "", "Date: 2025-01-15"]
+    record = store.read(path.name)
+    assert record.status == "proposed"
+    assert record.review == "2026-01-15"
+    assert record.metadata["systems"] == "recommendation-platform"
+    assert [o.name for o in record.options] == ["Kafka", "Kinesis"]
+    assert store.new("Second", status="accepted").name == "0002-second.md"
+    assert store.read("0002-second.md").status == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("../../etc/passwd", "etc-passwd"),
+        ("..", "decision"),
+        ("C:\\Windows\\x.md", "c-windows-x-md"),
+        ("Ünïcödé ✓", "n-c-d"),
+    ],
+)
+def test_titles_never_escape_the_folder(store: DecisionStore, title: str, slug: str) -> None:
+    assert slugify(title) == slug
+    path = store.new(title)
+    assert path.parent == store.dir
+    assert path.name == f"0001-{slug}.md"
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == [path.name]
+
+
+def test_supersede_and_links_update_the_targets(store: DecisionStore) -> None:
+    store.new("Keep the monolith", status="accepted")
+    store.new("Postgres for orders", status="accepted")
+    before = (store.dir / "0002-postgres-for-orders.md").read_text(encoding="utf-8")
+    path = store.new("Split the monolith", supersedes=[1], links=[LinkSpec(2, "Amends", "Amended by")])
+    new = store.read(path.name)
+    assert [(link.label, link.number) for link in new.links] == [("Supercedes", 1), ("Amends", 2)]
+    old = store.read("0001-keep-the-monolith.md")
+    assert old.status == "superseded"
+    assert [(link.label, link.number, link.target) for link in old.links] == [
+        ("Superceded by", 3, "0003-split-the-monolith.md")
+    ]
+    amended = (store.dir / "0002-postgres-for-orders.md").read_text(encoding="utf-8")
+    added = [line for line in amended.splitlines() if line not in before.splitlines()]
+    assert added == ["Amended by [3. Split the monolith](0003-split-the-monolith.md)"]
+    assert check_records(store, store.records()) == [] or all(
+        not p.is_error for p in check_records(store, store.records())
+    )
+
+
+def test_rewrites_keep_every_other_byte(store: DecisionStore) -> None:
+    store.dir.mkdir()
+    original = ADR_TOOLS_RECORD.replace(
+        "Superceded by [5. Use Kinesis](0005-use-kinesis.md)\n\n", "Accepted\n\n"
+    )
+    original = original.replace("Amended by [4. Partition by user](0004-partition-by-user.md)\n\n", "")
+    original = original.replace("\n", "\r\n") + "Trailing notes   \r\n\r\n"
+    (store.dir / "0003-use-kafka-for-events.md").write_bytes(original.encode())
+    store.set_status(3, "deprecated")
+    changed = (store.dir / "0003-use-kafka-for-events.md").read_bytes().decode()
+    assert changed == original.replace("\r\nAccepted\r\n", "\r\nDeprecated\r\n")
+
+
+def test_unknown_status_and_missing_record_are_clear_errors(store: DecisionStore) -> None:
+    store.new("A")
+    with pytest.raises(ArchkitError) as caught:
+        store.set_status(1, "acepted")
+    assert format_problem(caught.value.problems[0]) == (
+        "error: unknown status 'acepted'; expected one of 'proposed', 'accepted', 'rejected', "
+        "'deprecated', 'superseded'; did you mean 'accepted'?"
+    )
+    with pytest.raises(ArchkitError) as caught:
+        store.new("B", supersedes=[7])
+    assert format_problem(caught.value.problems[0]) == (
+        "error: no decision record numbered 7 in decisions/; expected a record number from 1 to 1; did you mean '1'?"
+    )
+    assert [p.name for p in store.dir.iterdir()] == ["0001-a.md"]  # nothing half-done
+
+
+def test_check_finds_what_breaks_a_set(store: DecisionStore) -> None:
+    store.dir.mkdir()
+    files = {
+        "0001-a.md": "# 1. A\n\nDate: 2020-01-01\n\n## Status\n\nSuperseded\n",
+        "0002-b.md": "# 2. B\n\nDate: 2020-01-02\n\n## Status\n\nAcepted\n\nAmends [1. A](0001-a.md)\n"
+        "Relates to [9. Gone](0009-gone.md)\n",
+        "0002-c.md": "# 2. C\n\nDate: 2020-01-03\n\n## Status\n\nProposed\n",
+        "0003-d.md": "---\nstatus: accepted\nnot a field\n---\n# D\n",
+    }
+    for name, text in files.items():
+        (store.dir / name).write_text(text, encoding="utf-8")
+    problems = [
+        format_problem(p) for p in check_records(store, store.records(), dt.date(2025, 1, 1)) if p.is_error
+    ]
+    assert problems == [
+        "decisions/0001-a.md:7: error: the record is superseded, but does not say by which record; expected a "
+        "'Superceded by [N. Title](file)' line in its Status section",
+        "decisions/0002-b.md:1: error: number 2 is used twice (also by 0002-c.md); expected one record per number: "
+        "'archkit tdr renumber' moves the later one",
+        "decisions/0002-b.md:7: error: unknown status 'acepted'; expected one of 'proposed', 'accepted', 'rejected', "
+        "'deprecated', 'superseded'; did you mean 'accepted'?",
+        "decisions/0002-b.md:9: error: one-sided link: 'Amends' 1. A, but 0001-a.md has no 'Amended by' link back; "
+        'expected \'archkit tdr link 2 1 "Amends" "Amended by"\'',
+        "decisions/0002-b.md:10: error: link 'Relates to' points to 0009-gone.md, which does not exist; expected a "
+        "record file in this folder",
+        "decisions/0002-c.md:1: error: number 2 is used twice (also by 0002-b.md); expected one record per number: "
+        "'archkit tdr renumber' moves the later one",
+        "decisions/0003-d.md:1: error: malformed front matter: line 3: expected 'key: value' in the front matter",
+    ]
+
+
+def test_check_warns_about_content_and_overdue_results(store: DecisionStore) -> None:
+    store.dir.mkdir()
+    (store.dir / "0001-a.md").write_text(
+        "# 1. A\n\nDate: 2020-01-01\n\n- Review: 2021-01-01\n\n## Status\n\nAccepted\n\n## Context\n\nX\n\n"
+        "## Options considered\n\n### Only pros\n\n- Pro: fast\n\n## Decision\n\nY\n",
+        encoding="utf-8",
+    )
+    problems = check_records(store, store.records(), dt.date(2025, 1, 1))
+    assert [p.severity for p in problems] == ["warning"] * 3
+    assert [p.message for p in problems] == [
+        "accepted record 1 has no Rationale section (or it is empty)",
+        "option 'Only pros' lists no cons",
+        "the results review was due on 2021-01-01, and Results is empty",
+    ]
+    assert problems[1].position is not None and problems[1].position.line == 17
+
+
+def test_renumber_moves_the_later_record_and_rewrites_links(store: DecisionStore) -> None:
+    store.dir.mkdir()
+    (store.dir / "0001-a.md").write_text(
+        "# 1. A\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\nAmended by [2. C](0002-c.md)\n",
+        encoding="utf-8",
+    )
+    (store.dir / "0002-b.md").write_text(
+        "# 2. B\n\nDate: 2020-02-01\n\n## Status\n\nAccepted\n", encoding="utf-8"
+    )
+    (store.dir / "0002-c.md").write_text(
+        "# 2. C\n\nDate: 2020-03-01\n\n## Status\n\nAccepted\n\nAmends [1. A](0001-a.md)\n\nSee [2. C](0002-c.md).\n",
+        encoding="utf-8",
+    )
+    assert store.renumber() == [("0002-c.md", "0003-c.md")]
+    assert [name for _, name in store.files()] == ["0001-a.md", "0002-b.md", "0003-c.md"]
+    moved = (store.dir / "0003-c.md").read_text(encoding="utf-8")
+    assert moved.startswith("# 3. C\n") and "See [3. C](0003-c.md)." in moved
+    assert "Amended by [3. C](0003-c.md)" in (store.dir / "0001-a.md").read_text(encoding="utf-8")
+    assert [p for p in check_records(store, store.records()) if p.is_error] == []
+    assert store.renumber() == []
+
+
+def test_twenty_concurrent_new_commands_get_twenty_numbers(tmp_path: Path) -> None:
+    (tmp_path / "decisions").mkdir()
+    command = [sys.executable, "-m", "archkit", "-C", str(tmp_path), "tdr", "new"]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        runs = list(
+            pool.map(
+                lambda i: subprocess.run([*command, f"Decision {i}"], capture_output=True, text=True),
+                range(20),
+            )
+        )
+    assert [r.returncode for r in runs] == [0] * 20, [r.stderr for r in runs if r.returncode]
+    files = sorted(p.name for p in (tmp_path / "decisions").iterdir())
+    assert len(files) == 20
+    assert sorted(int(name[:4]) for name in files) == list(range(1, 21))
+    assert sorted(r.stdout.strip() for r in runs) == sorted(f"decisions/{name}" for name in files)
+    for name in files:  # each file holds the record its name says
+        number = int(name[:4])
+        assert (
+            (tmp_path / "decisions" / name).read_text(encoding="utf-8").startswith(f"# {number}. Decision ")
+        )
+
+
+def test_render_pages_index_and_graph(repo: Path, tmp_path: Path) -> None:
+    store = DecisionStore(repo)
+    written = render_decisions(store, tmp_path / "a")
+    names = sorted(p.name for p in written)
+    assert names[:5] == sorted(r.path.replace(".md", ".html") for r in store.records())
+    assert {"index.md", "index.html", "decisions.svg"} <= set(names)
+    index_md = (tmp_path / "a" / "index.md").read_text(encoding="utf-8")
+    assert "* [2. Migration from monolith to microservices](" in index_md
+    page = (tmp_path / "a" / "0002-migration-from-monolith-to-microservices.html").read_text(encoding="utf-8")
+    assert 'href="0001-keep-the-monolith-and-improve-its-modularity.html"' in page
+    assert '<li class="pro">No migration risk</li>' in page
+    svg = ET.parse(tmp_path / "a" / "decisions.svg").getroot()
+    titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert (
+        "0002-migration-from-monolith-to-microservices.md&#45;&gt;0001-keep-the-monolith-and-improve-its-modularity.md"
+        in titles
+        or any("0002" in (t or "") and "0001" in (t or "") for t in titles)
+    )
+    assert str(tmp_path) not in (tmp_path / "a" / "decisions.svg").read_text(encoding="utf-8")
+    render_decisions(store, tmp_path / "b")
+    for path in written:  # deterministic
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
+
+
+def test_render_escapes_what_records_say(store: DecisionStore, tmp_path: Path) -> None:
+    store.dir.mkdir()
+    (store.dir / "0001-x.md").write_text(
+        '# 1. <script>alert("t")</script>\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\n## Context\n\n'
+        "<img src=x onerror=alert(1)> and **bold**\n",
+        encoding="utf-8",
+    )
+    render_decisions(store, tmp_path / "out")
+    page = (tmp_path / "out" / "0001-x.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page and "<strong>bold</strong>" in page
+
+
+def test_cli_new_list_status_link_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHKIT_TODAY", "2025-01-15")
+    assert cli(tmp_path, "tdr", "new", "Use", "Kafka") == (0, "decisions/0001-use-kafka.md\n", "")
+    assert cli(tmp_path, "tdr", "new", "Use Kinesis", "--supersedes", "1", "--status", "accepted")[0] == 0
+    assert cli(tmp_path, "tdr", "new", "Partition by user", "--link", "2:Amends:Amended by")[0] == 0
+    code, out, _ = cli(tmp_path, "tdr", "list", "--json")
+    rows = json.loads(out)
+    assert [(r["number"], r["status"]) for r in rows] == [(1, "superseded"), (2, "accepted"), (3, "proposed")]
+    assert rows[0]["path"] == "decisions/0001-use-kafka.md"
+    assert rows[1]["links"] == [
+        {"label": "Supercedes", "number": 1, "path": "0001-use-kafka.md"},
+        {"label": "Amended by", "number": 3, "path": "0003-partition-by-user.md"},
+    ]
+    code, out, _ = cli(tmp_path, "tdr", "list", "--status", "accepted")
+    assert code == 0 and "Use Kinesis" in out and "Use Kafka" not in out
+    assert cli(tmp_path, "tdr", "status", "3", "accepted") == (0, "3. Partition by user: accepted\n", "")
+    code, _, err = cli(tmp_path, "tdr", "status", "3", "done")
+    assert code == 2 and "did you mean" not in err and "unknown status 'done'" in err
+    assert cli(tmp_path, "tdr", "link", "3", "1", "Relates to", "Relates to")[0] == 0
+    code, out, err = cli(tmp_path, "tdr", "check")
+    assert code == 0, err
+    assert out.startswith("3 records OK")
+    code, out, _ = cli(tmp_path, "tdr", "show", "2", "--raw")
+    assert out.startswith("# 2. Use Kinesis\n")
+    code, _, err = cli(tmp_path, "tdr", "show", "9")
+    assert code == 2 and "no decision record numbered 9" in err
+
+
+def test_cli_check_fails_on_errors_and_review_lists_due_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARCHKIT_TODAY", "2030-01-01")
+    decisions = tmp_path / "decisions"
+    decisions.mkdir()
+    (decisions / "0001-a.md").write_text(
+        "# 1. A\n\nDate: 2020-01-01\n\n- Review: 2021-01-01\n\n## Status\n\nAccepted\n\nAmends [2. B](0002-b.md)\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli(tmp_path, "tdr", "check")
+    assert code == 2 and "0002-b.md, which does not exist" in err
+    code, out, _ = cli(tmp_path, "tdr", "review")
+    assert out == "1. A (review 2021-01-01) decisions/0001-a.md\n"
+
+
+def test_edit_opens_the_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "opened"
+    monkeypatch.setenv(
+        "EDITOR",
+        f"{sys.executable} -c \"import sys, pathlib; pathlib.Path(r'{marker}').write_text(sys.argv[1])\"",
+    )
+    monkeypatch.delenv("VISUAL", raising=False)
+    assert cli(tmp_path, "tdr", "new", "X", "--edit")[0] == 0
+    assert marker.read_text() == str(tmp_path / "decisions" / "0001-x.md")
+
+
+def test_adr_dir_pointer_is_honoured(tmp_path: Path) -> None:
+    (tmp_path / ".adr-dir").write_text("doc/architecture\n", encoding="utf-8")
+    assert cli(tmp_path, "tdr", "new", "Pick a folder") == (0, "doc/architecture/0001-pick-a-folder.md\n", "")
+    assert re.match(
+        r"^# 1\. Pick a folder$",
+        (tmp_path / "doc/architecture/0001-pick-a-folder.md").read_text().splitlines()[0],
+    )
