@@ -6,10 +6,12 @@ apply the same way to systems written in Python.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from archkit import catalogue
 from archkit.errors import Position, Problem, closest
+from archkit.model.spec import ID_PATTERN
 from archkit.model.system import Component, Connection, Group, System
 
 _SPECIAL_TECH = ("", "none", "other", "custom")
@@ -125,7 +127,15 @@ class _Locator:
 
 
 def _types_ok(system: System, problems: list[Problem], where: _Locator) -> bool:
-    """Systems built in Python skip the loader: make sure their parts are the model's types."""
+    """Systems built in Python skip the loader: check each part's type and each id's form."""
+    if system.source is not None and system.source.positions:
+        return True  # the loader has checked all of it
+    checks: list[tuple[str, object, str]] = [
+        ("name", system.name, "text"),
+        ("slug", system.slug, "id"),
+        ("summary", system.summary, "text"),
+        ("direction", system.direction, "direction"),
+    ]
     for name, kind in (("components", Component), ("connections", Connection), ("groups", Group)):
         for i, item in enumerate(getattr(system, name)):
             if not isinstance(item, kind):
@@ -136,4 +146,49 @@ def _types_ok(system: System, problems: list[Problem], where: _Locator) -> bool:
                         expected=f"archkit.model.{kind.__name__}",
                     )
                 )
+    if problems:
+        return False
+    for i, c in enumerate(system.components):
+        checks += [(f"components[{i}].id", c.id, "id"), (f"components[{i}].label", c.label, "text")]
+        checks += [(f"components[{i}].tech", c.tech, "text"), (f"components[{i}].notes", c.notes, "text")]
+        checks += [(f"components[{i}].group", c.group, "id or None")]
+        checks += [(f"components[{i}].metrics[{j}]", m, "text") for j, m in enumerate(c.metrics)]
+    for i, n in enumerate(system.connections):
+        checks += [(f"connections[{i}].source", n.source, "id"), (f"connections[{i}].target", n.target, "id")]
+        checks += [
+            (f"connections[{i}].{f}", getattr(n, f), "text") for f in ("label", "throughput", "latency")
+        ]
+        checks += [(f"connections[{i}].mode", n.mode, "mode")]
+    for group in system.all_groups():
+        checks += [
+            (f"group {group.id!r} id", group.id, "id"),
+            (f"group {group.id!r} label", group.label, "text"),
+        ]
+    checks += [(f"scale {m.name!r}", m.value, "text") for m in system.scale]
+    checks += [(f"stack[{i}]", t, "text") for i, t in enumerate(system.stack)]
+    for what, value, rule in checks:
+        if not _fits(value, rule):
+            problems.append(Problem(f"{what} is {value!r}", where(), expected=_ALLOWED[rule]))
     return not problems
+
+
+_ID = re.compile(ID_PATTERN)
+_ALLOWED = {
+    "text": "a string",
+    "id": "an id: letters, digits, '_', '.' and '-', starting with a letter or digit",
+    "id or None": "None or an id: letters, digits, '_', '.' and '-'",
+    "direction": "one of 'LR', 'TB', 'RL', 'BT'",
+    "mode": "'sync' or 'async'",
+}
+
+
+def _fits(value: object, kind: str) -> bool:
+    if kind == "text":
+        return isinstance(value, str)
+    if kind == "id":
+        return isinstance(value, str) and bool(_ID.match(value)) and ".." not in value
+    if kind == "id or None":
+        return value is None or _fits(value, "id")
+    if kind == "direction":
+        return value in ("LR", "TB", "RL", "BT")
+    return value in ("sync", "async")
