@@ -5,6 +5,7 @@ Core modules are imported inside each command, so ``archkit --help`` only pays f
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -212,8 +213,9 @@ def schema(
         return
     from archkit.files import write_atomic
 
-    run(lambda: write_atomic(out, text))
-    typer.echo(f"wrote {out}")
+    target = out if out.is_absolute() else State.root / out
+    run(lambda: write_atomic(target, text))
+    typer.echo(f"wrote {shown(target)}")
 
 
 @new_app.command("system")
@@ -229,4 +231,14 @@ def new_system(
 
 
 def main() -> None:
-    app()
+    """The console entry point: a bug in archkit reads as one line, not a traceback."""
+    try:
+        app()
+    except Exception as exc:  # pragma: no cover - only reached by a bug
+        if os.environ.get("ARCHKIT_DEBUG"):
+            raise
+        typer.echo(
+            f"archkit: internal error: {type(exc).__name__}: {exc} (set ARCHKIT_DEBUG=1 to see where)",
+            err=True,
+        )
+        raise SystemExit(1) from None

@@ -36,7 +36,9 @@ def run(action: Callable[[], T]) -> T:
     except EnvironmentProblem as exc:
         fail(f"error: {exc}", EXIT_ENVIRONMENT)
     except FileExistsError as exc:
-        fail(f"error: {exc.filename} exists already; pass --force to replace it", EXIT_PROBLEMS)
+        fail(f"error: {exc.filename} exists already, and is in the way", EXIT_PROBLEMS)
+    except NotADirectoryError as exc:
+        fail(f"error: {exc.filename} is a file, where a folder is needed", EXIT_PROBLEMS)
     except UnicodeDecodeError as exc:
         fail(f"error: a file is not UTF-8 text ({exc.reason})", EXIT_PROBLEMS)
     except OSError as exc:

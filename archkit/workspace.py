@@ -43,14 +43,29 @@ class Workspace:
         return display_path(path, self.root)
 
     def system_files(self) -> list[Path]:
-        """Every system file, sorted by name; a .py file only when no .yaml has its name."""
+        """Every system file, sorted by name. Two files of one name (a.yaml and a.py) are an
+        error: which one is meant would be a guess."""
         if not self.systems_dir.is_dir():
             return []
-        chosen: dict[str, Path] = {}
+        by_name: dict[str, list[Path]] = {}
         for path in sorted(self.systems_dir.iterdir()):
             if path.suffix in SYSTEM_SUFFIXES and path.is_file() and not path.name.startswith((".", "_")):
-                chosen.setdefault(path.stem, path)
-        return [chosen[name] for name in sorted(chosen)]
+                by_name.setdefault(path.stem, []).append(path)
+        clashes = [paths for paths in by_name.values() if len(paths) > 1]
+        if clashes:
+            raise ArchkitError(
+                [
+                    Problem(
+                        "two files define the system '"
+                        + paths[0].stem
+                        + "': "
+                        + " and ".join(self.show(p) for p in paths),
+                        expected="one file per system name",
+                    )
+                    for paths in clashes
+                ]
+            )
+        return [by_name[name][0] for name in sorted(by_name)]
 
     def resolve(self, names: Sequence[str]) -> list[Path]:
         """The files meant by command-line arguments: a system's name, or a path to its file."""
@@ -72,13 +87,16 @@ class Workspace:
         problems = []
         for name in names:
             as_path = Path(name)
-            for candidate in (as_path, self.root / as_path):
+            # a path is the workspace's first (as with git -C), then the current directory's
+            for candidate in (self.root / as_path, as_path):
                 if candidate.suffix in SYSTEM_SUFFIXES and candidate.is_file():
-                    found.append(candidate)
+                    if candidate.resolve() not in {f.resolve() for f in found}:
+                        found.append(candidate)
                     break
             else:
                 if name in known:
-                    found.append(known[name])
+                    if known[name] not in found:
+                        found.append(known[name])
                 else:
                     problems.append(
                         Problem(

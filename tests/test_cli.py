@@ -215,3 +215,16 @@ def test_example_workspace_schema_file_is_current(repo: Path, runner: CliRunner)
     """The systems' first line points editors at this file: it must say what `archkit schema` says."""
     shipped = (repo / "systems" / "archkit-system.schema.json").read_text(encoding="utf-8")
     assert run(runner, "schema")[1] == shipped
+
+
+def test_paths_are_the_workspace_s_and_a_file_in_the_way_is_named(
+    runner: CliRunner, make_tree, tmp_path: Path
+) -> None:
+    root = make_tree({"ws/systems/s.yaml": "name: S\ncomponents: [{id: a}]\n", "ws/build": "not a folder\n"})
+    code, out, _ = run(runner, "-C", str(root / "ws"), "check", "systems/s.yaml")
+    assert (code, out) == (0, "1 system OK\n")
+    code, _, err = run(runner, "-C", str(root / "ws"), "diagram", "-f", "mermaid")
+    assert (code == 2 and "is a file, where a folder is needed" in err) or "in the way" in err
+    assert (root / "ws" / "build").read_text() == "not a folder\n"
+    code, out, _ = run(runner, "-C", str(root / "ws"), "schema", "--out", "schema.json")
+    assert (code, out) == (0, "wrote schema.json\n") and (root / "ws" / "schema.json").is_file()

@@ -257,3 +257,62 @@ def test_model_is_immutable_and_normalises_lists() -> None:
     assert hash(system) == hash(
         System("S", components=[Component("a", metrics="p95 1 ms")], groups=[Group("g")])
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "name: S\ngroups: &g [{id: x, groups: *g}]\n",
+            "s.yaml:2:13: error: a YAML alias refers back to a value that contains it; expected no recursive aliases",
+        ),
+        (
+            "name:\ncomponents: [{id: a}]\n",
+            "s.yaml:1:1: error: 'name' of system is empty; expected 'name': display name: 'User Recommendation Platform'",
+        ),
+        (
+            "name: S\ncomponents: [{id: a}]\nconnections: [{from: a, to: }]\n",
+            "s.yaml:3:15: error: 'to' of connection is empty; expected 'to': id of the component it points to, or a list of ids (one arrow each)",
+        ),
+        ('name: "a\\x01b"\n', "s.yaml:1:7: error: 'name' holds a control character; expected printable text"),
+        (
+            "name: a\x01b\n",
+            "s.yaml:1:8: error: invalid YAML: control character U+0001 is not allowed; expected printable text",
+        ),
+        (
+            "name: S\ncomponents: [{id: a b}]\n",
+            "s.yaml:2:19: error: 'id' 'a b' is not an id; expected letters, digits, '_', '.' and '-', starting with a letter or digit",
+        ),
+    ],
+)
+def test_hostile_or_empty_values_are_reported(make_tree, text: str, expected: str) -> None:
+    root = make_tree({"systems/s.yaml": text})
+    assert "systems/" + expected in messages(root)
+
+
+def test_python_system_parts_are_type_checked(make_tree) -> None:
+    root = make_tree(
+        {
+            "systems/p.py": (
+                "from archkit.model import System, Component, Connection\n"
+                "system = System(name='P', slug='../escape', components=[Component('a', tech=None)],"
+                " connections=[Connection('a', 'a', mode='sometimes')])\n"
+            ),
+            "systems/q.py": "import sys\nsys.exit(3)\n",
+        }
+    )
+    assert messages(root) == [
+        "systems/p.py: error: slug is '../escape'; expected an id: letters, digits, '_', '.' and '-', starting with a letter or digit",
+        "systems/p.py: error: components[0].tech is None; expected a string",
+        "systems/p.py: error: connections[0].mode is 'sometimes'; expected 'sync' or 'async'",
+        "systems/q.py:2: error: running the file raised SystemExit: 3",
+    ]
+
+
+def test_two_files_for_one_system_name_are_an_error(make_tree) -> None:
+    root = make_tree({"systems/s.yaml": "name: S\n", "systems/s.py": "system = None\n"})
+    with pytest.raises(ArchkitError) as caught:
+        Workspace(root).load()
+    assert format_problem(caught.value.problems[0]) == (
+        "error: two files define the system 's': systems/s.py and systems/s.yaml; expected one file per system name"
+    )

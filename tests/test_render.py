@@ -185,8 +185,8 @@ def test_mermaid_has_the_same_nodes_groups_and_labels(recs: System) -> None:
     assert (
         'c_postgres["<b>User DB</b><br/><small>PostgreSQL</small><br/><small>p95 #lt; 50 ms</small>"]' in text
     )
-    assert 'c_events_svc -.->|"1B+/day"| c_kafka' in text
-    assert 'c_recs_svc -->|"features · p99 2 ms"| c_redis' in text
+    assert 'c_events_hsvc -.->|"1B+/day"| c_kafka' in text
+    assert 'c_recs_hsvc -->|"features · p99 2 ms"| c_redis' in text
     assert sum(1 for line in lines if "-->" in line or "-.->" in line) == len(recs.connections)
 
 
@@ -195,6 +195,22 @@ def test_mermaid_ids_cannot_clash_with_keywords() -> None:
     text = to_mermaid(system)
     assert 'c_end["<b>Say #quot;hi#quot; #124; bye</b>"]' in text
     assert "c_graph[" in text
+
+
+def test_mermaid_ids_stay_distinct_and_titles_cannot_break_out() -> None:
+    system = load_system_text(
+        'name: "A\\n---\\n%%{init: {}}%% C:\\\\new"\n'
+        "components: [{id: a-b}, {id: a.b}, {id: a_b}, {id: a__b}]\n"
+        "connections: [{from: a-b, to: a.b, label: '`md`'}]\n"
+    )
+    text = to_mermaid(system)
+    ids = [
+        line.split("[", 1)[0].strip() for line in text.splitlines() if line.startswith("  c_") and "[" in line
+    ]
+    assert len(ids) == len(set(ids)) == 4
+    assert text.splitlines()[1] == 'title: "A --- %%{init: {}}%% C:\\\\new"'
+    assert text.count("\n---\n") == 1  # the front matter closes once, where archkit closes it
+    assert 'c_a_hb -->|"#96;md#96;"| c_a_db' in text
 
 
 def test_python_model_renders_without_a_file(tmp_path: Path) -> None:

@@ -34,6 +34,19 @@ class Technology(NamedTuple):
         return (self.id, *self.aliases)
 
 
+# What a component's tech may say when it names no product: drawn without icon or tech line.
+NO_TECHNOLOGY = ("", "none", "other", "custom")
+
+
+def display_name(tech: str) -> str:
+    """What a diagram prints under a component for its ``tech``: the product's name, the
+    user's own word when it is not in the catalogue, nothing for 'other'."""
+    if tech.strip().lower() in NO_TECHNOLOGY:
+        return ""
+    found = find(tech)
+    return found.name if found else tech
+
+
 def normalize(name: str) -> str:
     """How a user's spelling is compared: 'Amazon S3' -> 'amazon-s3', 'pub_sub' -> 'pub-sub'."""
     return re.sub(r"[\s_./]+", "-", name.strip().lower()).strip("-")
@@ -117,7 +130,9 @@ def resources_root() -> Path:
 
     spec = importlib.util.find_spec("diagrams")
     if spec is None or spec.origin is None:
-        raise ModuleNotFoundError("the 'diagrams' package is not installed")
+        from archkit.errors import EnvironmentProblem
+
+        raise EnvironmentProblem("the 'diagrams' package is not installed: pip install diagrams")
     return Path(spec.origin).parent.parent / "resources"
 
 

@@ -14,8 +14,6 @@ from archkit.errors import Position, Problem, closest
 from archkit.model.spec import ID_PATTERN
 from archkit.model.system import Component, Connection, Group, System
 
-_SPECIAL_TECH = ("", "none", "other", "custom")
-
 
 def check_system(system: System) -> list[Problem]:
     """Every problem in ``system``: errors first where found, warnings alongside."""
@@ -77,7 +75,7 @@ def check_system(system: System) -> list[Problem]:
 
 
 def _check_tech(component: Component, position: Position | None) -> list[Problem]:
-    if component.tech.strip().lower() in _SPECIAL_TECH or catalogue.find(component.tech):
+    if component.tech.strip().lower() in catalogue.NO_TECHNOLOGY or catalogue.find(component.tech):
         return []
     suggestion, ratio = catalogue.suggest(component.tech)
     if suggestion and ratio >= catalogue.TYPO_RATIO:

@@ -206,7 +206,6 @@ class _Writer:
 
     def card(self, component: Component) -> str:
         t = self.theme
-        tech = catalogue.find(component.tech) if component.tech else None
         rows = []
         icon = icon_for(component)
         if icon is not None:
@@ -215,12 +214,8 @@ class _Writer:
                 f'STYLE="ROUNDED"><IMG SRC="{_h(icon)}" SCALE="TRUE"/></TD></TR>'
             )
         rows.append(f"<TR><TD><B>{_h(component.title)}</B></TD></TR>")
-        tech_name = tech.name if tech else component.tech
-        if (
-            tech_name
-            and tech_name.lower() not in ("other", "custom", "none")
-            and tech_name != component.title
-        ):
+        tech_name = catalogue.display_name(component.tech)
+        if tech_name and tech_name != component.title:
             rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(tech_name)}</FONT></TD></TR>')
         for metric in component.metrics:
             rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.metric}">{_h(metric)}</FONT></TD></TR>')

@@ -7,13 +7,14 @@ a Mermaid keyword.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
 from archkit import catalogue
 from archkit.model.system import Component, Group, System
 
-_ENTITIES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "|": "#124;"}
+_ENTITIES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "|": "#124;", "`": "#96;"}
 
 
 def escape(text: str) -> str:
@@ -22,7 +23,9 @@ def escape(text: str) -> str:
 
 
 def mermaid_id(prefix: str, raw: str) -> str:
-    return prefix + re.sub(r"[^A-Za-z0-9_]", "_", raw)
+    """A Mermaid id, one-to-one with the user's id: '_' -> '__', '-' -> '_h', '.' -> '_d'."""
+    encoded = raw.replace("_", "__").replace("-", "_h").replace(".", "_d")
+    return prefix + re.sub(r"[^A-Za-z0-9_]", lambda m: f"_x{ord(m.group(0)):x}_", encoded)
 
 
 def to_mermaid(system: System, direction: str | None = None) -> str:
@@ -35,7 +38,7 @@ def _lines(system: System, direction: str) -> Iterator[str]:
     if system.scale:
         title += " — " + " · ".join(f"{m.value} {m.name}" for m in system.scale)
     yield "---"
-    yield f'title: "{title.replace(chr(34), chr(39))}"'
+    yield "title: " + json.dumps(" ".join(title.split()), ensure_ascii=False)  # one line, quoted
     yield "---"
     yield f"flowchart {direction}"
     known = {g.id for g in system.all_groups()}
@@ -62,8 +65,7 @@ def _lines(system: System, direction: str) -> Iterator[str]:
 
 def _node(component: Component) -> str:
     parts = [f"<b>{escape(component.title)}</b>"]
-    tech = catalogue.find(component.tech) if component.tech else None
-    tech_name = tech.name if tech else component.tech
+    tech_name = catalogue.display_name(component.tech)
     if tech_name and tech_name != component.title:
         parts.append(f"<small>{escape(tech_name)}</small>")
     parts.extend(f"<small>{escape(m)}</small>" for m in component.metrics)

@@ -11,12 +11,14 @@ import functools
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from archkit import catalogue
+from archkit.errors import ArchkitError, Problem
 from archkit.files import reserve_temporary, write_atomic
 from archkit.model.system import System
 from archkit.render import graphviz
@@ -30,6 +32,7 @@ EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
 CACHE_FILE = ".archkit-cache.json"
 # Bump when the renderer changes what it writes for the same input.
 RENDERER_VERSION = "1"
+_SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class RenderOptions(NamedTuple):
@@ -47,37 +50,73 @@ class Rendered(NamedTuple):
 
 
 def render_diagrams(systems: Sequence[System], out_dir: Path, options: RenderOptions) -> list[Rendered]:
-    """Render every system into ``out_dir``; returns what was written, in the systems' order."""
+    """Render every system into ``out_dir``; returns what was written, in the systems' order.
+
+    A system whose render fails leaves its previous files as they were; the others are still
+    drawn and recorded in the cache, then the first failure is raised.
+    """
+    _check_slugs(systems)
     if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
         graphviz.find_dot()  # fail once, before any work, when Graphviz is missing
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = _Cache(out_dir / CACHE_FILE)
     jobs = options.jobs or os.cpu_count() or 1
-    render = functools.partial(_render_one, out_dir=out_dir, options=options, cache=cache)
-    if jobs == 1 or len(systems) == 1:
-        results = [render(system) for system in systems]
-    else:
-        from concurrent.futures import ThreadPoolExecutor
+    render = functools.partial(_render_safely, out_dir=out_dir, options=options, cache=cache)
+    try:
+        if jobs == 1 or len(systems) == 1:
+            outcomes = [render(system) for system in systems]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(render, systems))
-    cache.save()
-    return results
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                outcomes = list(pool.map(render, systems))
+    finally:
+        cache.save()
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [o for o in outcomes if isinstance(o, Rendered)]
+
+
+def _check_slugs(systems: Sequence[System]) -> None:
+    """Every system names its own files, inside the output folder."""
+    seen: set[str] = set()
+    for system in systems:
+        slug = system.slug
+        if not _SAFE_SLUG.match(slug) or ".." in slug:
+            raise ArchkitError(
+                [Problem(f"'{slug}' cannot name output files", expected="an id such as 'payments'")]
+            )
+        if slug in seen:
+            raise ArchkitError([Problem(f"two systems are named '{slug}'", expected="one system per name")])
+        seen.add(slug)
+
+
+def _render_safely(
+    system: System, out_dir: Path, options: RenderOptions, cache: _Cache
+) -> Rendered | Exception:
+    try:
+        return _render_one(system, out_dir, options, cache)
+    except Exception as exc:  # reported by render_diagrams once the others are done
+        return exc
 
 
 def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered:
     theme = THEMES[options.theme]
     dot_source = to_dot(system, DotOptions(direction=options.direction, theme=theme, legend=options.legend))
+    mermaid = to_mermaid(system, options.direction) if "mermaid" in options.formats else ""
     targets = {fmt: out_dir / f"{system.slug}{EXTENSIONS[fmt]}" for fmt in options.formats}
-    key = _cache_key(dot_source, system, options)
+    key = _cache_key(dot_source, mermaid, system, options)
     result = Rendered(system.slug, list(targets.values()))
     if cache.fresh(system.slug, key, targets.values()):
         return result._replace(cached=True)
 
+    # Everything is made first; files are replaced only once all of them exist.
+    contents: dict[str, bytes] = {}
     if "dot" in targets:
-        write_atomic(targets["dot"], dot_source)
+        contents["dot"] = dot_source.encode("utf-8")
     if "mermaid" in targets:
-        write_atomic(targets["mermaid"], to_mermaid(system, options.direction))
+        contents["mermaid"] = mermaid.encode("utf-8")
     laid_out = {fmt: path for fmt, path in targets.items() if fmt in graphviz.DOT_FORMATS}
     if laid_out:
         root = catalogue.resources_root()
@@ -86,21 +125,21 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
             graphviz.run_dot(dot_source, raw, imagepath=root)
             if "svg" in raw:
                 svg = finish_svg(raw["svg"].read_text(encoding="utf-8"), read_icon_from(root))
-                write_atomic(laid_out["svg"], svg)
+                contents["svg"] = svg.encode("utf-8")
             if "png" in raw:
-                os.replace(raw["png"], laid_out["png"])
+                contents["png"] = raw["png"].read_bytes()
         finally:
             for leftover in raw.values():
                 leftover.unlink(missing_ok=True)
-    cache.record(system.slug, key, targets.values())
+    for fmt, data in contents.items():
+        write_atomic(targets[fmt], data)
+    cache.record(system.slug, key, {targets[fmt].name: _digest(data) for fmt, data in contents.items()})
     return result
 
 
-def _cache_key(dot_source: str, system: System, options: RenderOptions) -> str:
+def _cache_key(dot_source: str, mermaid: str, system: System, options: RenderOptions) -> str:
     digest = hashlib.sha256()
-    parts = [RENDERER_VERSION, ",".join(options.formats), dot_source, _icons_identity(system)]
-    if "mermaid" in options.formats:
-        parts.append(to_mermaid(system, options.direction))
+    parts = [RENDERER_VERSION, ",".join(options.formats), dot_source, mermaid, _icons_identity(system)]
     if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
         parts.append(graphviz.dot_identity())
     for part in parts:
@@ -122,8 +161,8 @@ def _icons_identity(system: System) -> str:
     return ";".join(stamps)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class _Cache:
@@ -147,12 +186,11 @@ class _Cache:
         if not isinstance(recorded, dict):
             return False
         for path in files:
-            if not path.is_file() or recorded.get(path.name) != _digest(path):
+            if not path.is_file() or recorded.get(path.name) != _digest(path.read_bytes()):
                 return False
         return True
 
-    def record(self, slug: str, key: str, files: Iterable[Path]) -> None:
-        hashes = {path.name: _digest(path) for path in files}
+    def record(self, slug: str, key: str, hashes: dict[str, str]) -> None:
         with self.lock:
             self.entries[slug] = {"key": key, "files": hashes}
             self.changed = True

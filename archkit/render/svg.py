@@ -13,6 +13,8 @@ import struct
 from collections.abc import Callable
 from pathlib import Path
 
+from archkit.errors import EnvironmentProblem
+
 _IMAGE = re.compile(
     r'<image xlink:href="(?P<href>[^"]+)" width="(?P<w>[\d.]+)px" height="(?P<h>[\d.]+)px" '
     r'preserveAspectRatio="[^"]*" x="(?P<x>-?[\d.]+)" y="(?P<y>-?[\d.]+)"/>'
@@ -29,7 +31,7 @@ _FALLBACK = 'font-family="DejaVu Sans,Verdana,Arial,sans-serif,'
 def png_size(data: bytes) -> tuple[int, int]:
     """Width and height from a PNG header."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
-        raise ValueError("not a PNG file")
+        raise EnvironmentProblem("an icon of the 'diagrams' package is not a PNG file; reinstall 'diagrams'")
     width, height = struct.unpack(">II", data[16:24])
     return int(width), int(height)
 
@@ -47,11 +49,16 @@ def finish_svg(svg: str, read_icon: Callable[[str], bytes]) -> str:
     """Inline every icon once, fix the size Graphviz writes at dpi != 72, widen font fallbacks."""
     svg = _normalize_size(svg)
     symbols: dict[str, str] = {}
+    ids: dict[str, str] = {}  # href -> symbol id, distinct even when two paths read alike
 
     def use(match: re.Match[str]) -> str:
         href = match["href"]
-        sid = symbol_id(href)
-        if sid not in symbols:
+        sid = ids.get(href)
+        if sid is None:
+            sid = symbol_id(href)
+            while sid in symbols:
+                sid += "-"
+            ids[href] = sid
             data = read_icon(href)
             width, height = png_size(data)
             encoded = base64.b64encode(data).decode("ascii")
@@ -66,8 +73,11 @@ def finish_svg(svg: str, read_icon: Callable[[str], bytes]) -> str:
         )
 
     svg = _IMAGE.sub(use, svg)
-    if "<image " in svg.replace("<image width=", ""):
-        raise ValueError("Graphviz wrote an <image> element archkit does not know how to inline")
+    if "<image" in svg:
+        raise EnvironmentProblem(
+            "Graphviz wrote an <image> element in a form archkit does not know how to inline; "
+            "the SVG was not written, so that it never carries a local path"
+        )
     if symbols:
         defs = "<defs>\n" + "\n".join(symbols[k] for k in sorted(symbols)) + "\n</defs>\n"
         marker = '<g id="graph0"'
@@ -104,7 +114,12 @@ def read_icon_from(root: Path) -> Callable[[str], bytes]:
     def read(href: str) -> bytes:
         path = (base / href).resolve()
         if base not in path.parents:
-            raise ValueError(f"icon {href!r} is outside the icon folder")
-        return path.read_bytes()
+            raise EnvironmentProblem(f"icon {href!r} is outside the icon folder")
+        try:
+            return path.read_bytes()
+        except OSError:
+            raise EnvironmentProblem(
+                f"the icon {href} is missing from the 'diagrams' package; reinstall it"
+            ) from None
 
     return read
