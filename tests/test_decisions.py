@@ -465,3 +465,21 @@ def test_adr_dir_pointer_is_honoured(tmp_path: Path) -> None:
         r"^# 1\. Pick a folder$",
         (tmp_path / "doc/architecture/0001-pick-a-folder.md").read_text().splitlines()[0],
     )
+
+
+def test_without_a_folder_lock_records_are_still_never_lost(
+    store: DecisionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where flock does not exist (or another tool writes at once), exclusive creation and the
+    rival check still give every record its own number; only gaps may appear."""
+    import contextlib
+
+    from archkit.decisions import store as store_module
+
+    monkeypatch.setattr(store_module, "_folder_lock", lambda folder: contextlib.nullcontext())
+    store.dir.mkdir()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        paths = list(pool.map(lambda i: store.new(f"Decision {i}"), range(20)))
+    numbers = [int(p.name[:4]) for p in paths]
+    assert len(set(numbers)) == 20
+    assert sorted(p.name for p in store.dir.iterdir()) == sorted(p.name for p in paths)

@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -200,25 +201,27 @@ class DecisionStore:
         return path
 
     def _create_exclusively(self, slug: str, text_for: Callable[[int], str]) -> Path:
-        for attempt in range(200):
-            number = self.next_number()
-            path = self.dir / f"{number:04d}-{slug}.md"
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                continue
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(text_for(number))
-            except BaseException:
+        with _folder_lock(self.dir):  # archkit processes take numbers one at a time: no gaps
+            for attempt in range(200):
+                number = self.next_number()
+                path = self.dir / f"{number:04d}-{slug}.md"
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                except FileExistsError:
+                    continue
+                try:
+                    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                        handle.write(text_for(number))
+                except BaseException:
+                    path.unlink(missing_ok=True)
+                    raise
+                # Another tool (adr-tools) may have taken the number at the same moment: the
+                # one that sees the other's file gives the number up and tries the next one.
+                rivals = [name for n, name in self.files() if n == number and name != path.name]
+                if not rivals:
+                    return path
                 path.unlink(missing_ok=True)
-                raise
-            rivals = [name for n, name in self.files() if n == number and name != path.name]
-            if not rivals:
-                return path
-            # Another process took this number at the same moment: give it up, try the next one.
-            path.unlink(missing_ok=True)
-            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise ArchkitError([Problem("could not take a free record number (too many at once); try again")])
 
     # -- rewriting --------------------------------------------------------------------------
@@ -413,6 +416,23 @@ def _rewrite_links(text: str, old_to_new: dict[str, str], numbers: dict[str, int
         return f"[{numbers[name]}.{match['title']}]({prefix}{old_to_new[name]})"
 
     return _LINK_IN_TEXT.sub(fix, text)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """An advisory lock on the folder itself (no lock file left behind); released when the
+    process ends, however it ends. Where flock does not exist, creation stays safe without it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the exclusive create and the rival check still hold
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def today() -> dt.date:
