@@ -34,6 +34,7 @@ class Checked:
 class Workspace:
     def __init__(self, root: Path | str = ".") -> None:
         self.root = Path(root)
+        self._decision_numbers: set[int] | None = None
 
     @property
     def systems_dir(self) -> Path:
@@ -113,6 +114,39 @@ class Workspace:
             raise ArchkitError(problems)
         return found
 
+    def decision_numbers(self) -> set[int]:
+        """Numbers of the workspace's decision records, from their file names alone."""
+        if self._decision_numbers is None:
+            from archkit.decisions.store import DecisionStore
+
+            self._decision_numbers = {number for number, _ in DecisionStore(self.root).files()}
+        return self._decision_numbers
+
+    def _check_decision_numbers(self, system: System) -> list[Problem]:
+        """A system's 'decisions' and its trade-offs' 'record' name records that exist."""
+        wanted: list[tuple[tuple[str | int, ...], int]] = [
+            (("decisions", i), n) for i, n in enumerate(system.decisions)
+        ]
+        wanted += [(("tradeoffs", i, "record"), t.record) for i, t in enumerate(system.tradeoffs) if t.record]
+        if not wanted:
+            return []
+        known = self.decision_numbers()
+        problems = []
+        for path, number in wanted:
+            if number not in known:
+                near = min(known, key=lambda k: abs(k - number)) if known else None
+                problems.append(
+                    Problem(
+                        f"no decision record numbered {number}",
+                        system.locate(*path),
+                        expected=f"one of {sorted(known)}"
+                        if known
+                        else "a record in decisions/ ('archkit tdr new')",
+                        suggestion=str(near) if near is not None else "",
+                    )
+                )
+        return problems
+
     def load(self, names: Sequence[str] = ()) -> Checked:
         """Load and check the named systems (all when none are named)."""
         result = Checked()
@@ -120,6 +154,7 @@ class Workspace:
             system, problems = read_system(path, self.show(path))
             if system is not None:
                 problems += check_system(system)
+                problems += self._check_decision_numbers(system)
                 result.systems.append(system)
             result.problems.extend(sorted(problems, key=_line_and_column))
         slugs: dict[str, str] = {}

@@ -74,5 +74,11 @@ def test_archkit_supersedes_a_record_adr_tools_wrote(workspace: DecisionStore) -
     # and adr-tools-python still works on the set archkit changed
     adr("adr-new", "-s", "4", "Use Pulsar", cwd=workspace.root)
     final = workspace.records()
-    assert [(r.number, r.status) for r in final] == [(1, "accepted"), (2, "accepted"), (3, "superseded"), (4, "superseded"), (5, "accepted")]
+    assert [(r.number, r.status) for r in final] == [
+        (1, "accepted"),
+        (2, "accepted"),
+        (3, "superseded"),
+        (4, "superseded"),
+        (5, "accepted"),
+    ]
     assert [p for p in check_records(workspace, final) if p.is_error] == []

@@ -222,7 +222,11 @@ def test_titles_never_escape_the_folder(store: DecisionStore, title: str, slug: 
     path = store.new(title)
     assert path.parent == store.dir
     assert path.name == f"0001-{slug}.md"
-    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == [path.name]
+    # nothing written outside the folder but adr-tools' pointer to it
+    assert sorted(str(p.relative_to(store.root)) for p in store.root.rglob("*") if p.is_file()) == [
+        ".adr-dir",
+        f"decisions/{path.name}",
+    ]
 
 
 def test_supersede_and_links_update_the_targets(store: DecisionStore) -> None:

@@ -316,3 +316,16 @@ def test_two_files_for_one_system_name_are_an_error(make_tree) -> None:
     assert format_problem(caught.value.problems[0]) == (
         "error: two files define the system 's': systems/s.py and systems/s.yaml; expected one file per system name"
     )
+
+
+def test_decision_numbers_in_a_system_must_exist(make_tree) -> None:
+    root = make_tree(
+        {
+            "systems/s.yaml": "name: S\ncomponents: [{id: a}]\ndecisions: [1, 7]\ntradeoffs: [{decision: X, record: 2}]\n",
+            "decisions/0001-a.md": "# 1. A\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n",
+        }
+    )
+    assert messages(root) == [
+        "systems/s.yaml:3:16: error: no decision record numbered 7; expected one of [1]; did you mean '1'?",
+        "systems/s.yaml:4:35: error: no decision record numbered 2; expected one of [1]; did you mean '1'?",
+    ]

@@ -41,6 +41,7 @@ def check_records(
 ) -> list[Problem]:
     """Every problem in the set, in file order."""
     day = on or today()
+    systems = _system_names(store)
     problems: list[Problem] = []
     by_file = {r.path: r for r in records}
     by_number: dict[int, list[Record]] = {}
@@ -76,6 +77,7 @@ def check_records(
                 )
             )
         problems.extend(_check_links(store, record, by_file))
+        problems.extend(_check_systems(store, record, systems))
         problems.extend(_check_content(store, record, day))
     return problems
 
@@ -129,6 +131,36 @@ def _check_links(store: DecisionStore, record: Record, by_file: dict[str, Record
             )
         )
     return problems
+
+
+def _system_names(store: DecisionStore) -> set[str] | None:
+    """Names of the workspace's systems, from file names; None when it has no systems/ folder."""
+    folder = store.root / "systems"
+    if not folder.is_dir():
+        return None
+    return {
+        p.stem
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml", ".py") and not p.name.startswith((".", "_"))
+    }
+
+
+def _check_systems(store: DecisionStore, record: Record, systems: set[str] | None) -> list[Problem]:
+    named = [s.strip() for s in record.metadata.get("systems", "").split(",") if s.strip()]
+    if systems is None or not named:
+        return []
+    line = next((i + 1 for i, text in enumerate(record.text.split("\n")) if "systems:" in text.lower()), 1)
+    return [
+        Problem(
+            f"the record names an unknown system '{name}'",
+            store.position(record, line),
+            expected="a system of systems/: " + ", ".join(sorted(systems)),
+            suggestion=closest(name, systems),
+            severity="warning",
+        )
+        for name in named
+        if name not in systems
+    ]
 
 
 def _check_content(store: DecisionStore, record: Record, day: dt.date) -> list[Problem]:
