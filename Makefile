@@ -11,7 +11,9 @@ STAMP    = $(VENV)/.archkit-installed
 demo: setup graphviz
 	$(BIN)/archkit check
 	$(BIN)/archkit diagram --format svg,png,dot,mermaid --out build/diagrams
-	@echo "Diagrams are in build/diagrams/"
+	$(BIN)/archkit tdr check
+	$(BIN)/archkit tdr render --out build/decisions
+	@echo "Diagrams are in build/diagrams/, decision records in build/decisions/index.html"
 
 test: setup graphviz lint unit
 
@@ -25,6 +27,7 @@ unit: setup graphviz
 
 bench: setup graphviz
 	$(BIN)/python bench/bench_cli.py
+	$(BIN)/python bench/bench_tdr.py
 
 setup: $(STAMP)
 

@@ -1,4 +1,4 @@
-"""Benchmark of archkit's decision-record commands at 1,000 records, against references measured in the same run.
+"""Benchmark of archkit's decision-record commands at 1,000 records, against same-run references.
 
 Run it from the repository root with the Python of the environment archkit is installed in::
 
@@ -342,9 +342,14 @@ def record_text(n: int, count: int, links: list[str]) -> str:
     ]
     options = [tech, other, "Status quo", "Build it in house"][: 2 + n % 3]
     for index, name in enumerate(options):
-        lines += ["", f"### {name}", "", f"Run {area} on {name.lower()}, option {index + 1} of {len(options)}.", ""]
-        lines += [f"- Pro: {name} is known to {TEAMS[(n + index + k) % len(TEAMS)]}" for k in range(1 + n % 3)]
-        lines += [f"- Con: {name} costs {(index + k + 1) * 5}% more to operate" for k in range(1 + (n + index) % 2)]
+        description = f"Run {area} on {name.lower()}, option {index + 1} of {len(options)}."
+        lines += ["", f"### {name}", "", description, ""]
+        lines += [
+            f"- Pro: {name} is known to {TEAMS[(n + index + k) % len(TEAMS)]}" for k in range(1 + n % 3)
+        ]
+        lines += [
+            f"- Con: {name} costs {(index + k + 1) * 5}% more to run" for k in range(1 + (n + index) % 2)
+        ]
     lines += [
         "",
         "## Decision",
@@ -450,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if summary.returncode != 0:
             errors = "\n".join(summary.stderr.splitlines()[:10])
-            raise BenchError(f"tdr check failed on the generated records (exit {summary.returncode}):\n{errors}")
+            raise BenchError(f"tdr check failed on the records (exit {summary.returncode}):\n{errors}")
         print(f"workspace: {len(originals)} records; tdr check: {summary.stdout.strip()}")
         print()
 
@@ -477,7 +482,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("skipped tdr render vs adr generate toc: 'adr' is not on PATH (apt-get install adr-tools)")
         else:
             out = tmp / "render"
-            render = Job([[*archkit, "-C", str(ws), "tdr", "render", "--out", str(out)]], prepare=emptied(out))
+            render_command = [*archkit, "-C", str(ws), "tdr", "render", "--out", str(out)]
+            render = Job([render_command], prepare=emptied(out))
             toc = Job([[adr, "generate", "toc"]], cwd=ws)
             name = f"archkit tdr render vs adr generate toc ({args.render_rounds} rounds)"
             rows.append(paired(name, render, toc, args.render_rounds, LIMIT_RENDER))
@@ -486,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise BenchError("the records folder changed during the benchmark")
 
     print_table(rows)
-    print(f"\n{RECORDS} records; limits: A/B at most the limit (tdr render: at least 4x faster than adr-tools)")
+    print(f"\n{RECORDS} records; A/B must not exceed the limit (tdr render: 4x faster than adr-tools)")
     over = [row.name for row in rows if row.over]
     if over:
         print(f"OVER the limit: {'; '.join(over)}")
