@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from archkit import __version__
-from archkit.cli_common import EXIT_PROBLEMS, State, fail, run, shown
+from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
 from archkit.cli_tdr import tdr_app
 
 if TYPE_CHECKING:
@@ -183,16 +183,8 @@ def techs(
     found = catalogue.search(query or "")
     if not found:
         fail(f"no technology matches '{query}'", 1)
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("tech", "name", "category", "provider"):
-        table.add_column(column, no_wrap=column != "name")  # ids are never cut: users copy them
-    table.add_column("aliases", overflow="fold")
-    for tech in found:
-        table.add_row(tech.id, tech.name, tech.category, tech.provider, ", ".join(tech.aliases))
-    Console(soft_wrap=False).print(table)
+    rows = [[t.id, t.name, t.category, t.provider, ", ".join(t.aliases)] for t in found]
+    print_table(["tech", "name", "category", "provider", "aliases"], rows)
     if query:
         typer.echo(f"{len(found)} of {len(catalogue.technologies())} technologies")
 

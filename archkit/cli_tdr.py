@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from archkit.cli_common import EXIT_PROBLEMS, State, fail, run, shown
+from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
 
 if TYPE_CHECKING:
     from archkit.decisions import DecisionStore
@@ -97,7 +97,9 @@ def list_records(
 
     store = _store(directory)
     wanted = run(lambda: check_status(status)) if status else None
-    records = [r for r in run(store.records) if wanted is None or r.status == wanted]
+    records = [
+        r for r in run(lambda: store.records(header_only=True)) if wanted is None or r.status == wanted
+    ]
     if as_json:
         rows = [
             {
@@ -119,19 +121,17 @@ def list_records(
             f"no decision records in {shown(store.dir)}/" + (f" with status {wanted}" if wanted else "")
         )
         return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("title")
-    table.add_column("status", no_wrap=True)
-    table.add_column("date", no_wrap=True)
-    table.add_column("links")
-    for r in records:
-        links = ", ".join(f"{link.label} {link.number}" for link in r.links)
-        table.add_row(str(r.number), r.title, r.status, r.date, links)
-    Console(soft_wrap=False).print(table)
+    table = [
+        [
+            str(r.number),
+            r.title,
+            r.status,
+            r.date,
+            ", ".join(f"{link.label} {link.number}" for link in r.links),
+        ]
+        for r in records
+    ]
+    print_table(["#", "title", "status", "date", "links"], table, right=[0])
 
 
 @tdr_app.command("show")

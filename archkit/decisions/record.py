@@ -70,6 +70,7 @@ SECTIONS = {
     "results": "results",
     "consequences": "consequences",
     "status": "status",
+    "links": "links",
 }
 
 FILE_NAME = re.compile(r"^(?P<number>\d+)-(?P<slug>.+)\.md$")
@@ -174,8 +175,14 @@ def split_front_matter(text: str) -> tuple[dict[str, str], int, str]:
     return fields, len(lines), "the front matter is not closed by a line '---'"
 
 
-def parse_record(text: str, path: str, number_from_name: int | None = None) -> Record:
-    """Parse a record; what cannot be read is left empty, for the checks to report."""
+def parse_record(
+    text: str, path: str, number_from_name: int | None = None, header_only: bool = False
+) -> Record:
+    """Parse a record; what cannot be read is left empty, for the checks to report.
+
+    ``header_only`` stops after the Status section (what a listing needs: title, status, date,
+    links), leaving sections and options unread.
+    """
     front, body_start, _ = split_front_matter(text)
     lines = text.split("\n")
     number = number_from_name or 0
@@ -205,9 +212,9 @@ def parse_record(text: str, path: str, number_from_name: int | None = None) -> R
     for index in range(body_start, len(lines)):
         line = lines[index]
         stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
+        if stripped[:3] in ("```", "~~~"):
             in_fence = not in_fence
-        heading = None if in_fence else _HEADING.match(line)
+        heading = _HEADING.match(line) if line[:1] == "#" and not in_fence else None
         if heading and len(heading["hashes"]) == 1 and not title:
             numbered = _NUMBERED_TITLE.match(heading["text"])
             if numbered:
@@ -217,6 +224,8 @@ def parse_record(text: str, path: str, number_from_name: int | None = None) -> R
                 title = heading["text"].strip()
             continue
         if heading and len(heading["hashes"]) == 2:
+            if header_only and current_key == "status":
+                break  # the Status section is over: a listing has all it needs
             flush()
             current_heading = heading["text"]
             current_key = _section_key(current_heading)
@@ -225,11 +234,11 @@ def parse_record(text: str, path: str, number_from_name: int | None = None) -> R
             continue
         if current_line:
             buffer.append(line)
-            if current_key == "status" and stripped:
+            if current_key in ("status", "links") and stripped:
                 link = _LINK.match(stripped)
                 if link:
                     links.append(_link(link, index + 1))
-                elif not status:
+                elif not status and current_key == "status":
                     status, status_line = stripped.lower().rstrip("."), index + 1
             continue
         # before the first section: the date, and the metadata list (adr-tools layout, MADR 2)
@@ -250,7 +259,7 @@ def parse_record(text: str, path: str, number_from_name: int | None = None) -> R
 
     if not status and any(link.kind == "superseded by" for link in links):
         status = "superseded"  # adr-tools drops the status line when it supersedes a record
-    options = _options(sections)
+    options = [] if header_only else _options(sections)
     return Record(
         path=path,
         number=number,

@@ -95,16 +95,16 @@ class DecisionStore:
         files = self.files()
         return files[-1][0] + 1 if files else 1
 
-    def read(self, name: str) -> Record:
+    def read(self, name: str, header_only: bool = False) -> Record:
         path = self.dir / name
         match = FILE_NAME.match(name)
         with open(path, encoding="utf-8", newline="") as handle:  # keep \r\n as written
             text = handle.read()
-        return parse_record(text, name, int(match["number"]) if match else None)
+        return parse_record(text, name, int(match["number"]) if match else None, header_only)
 
-    def records(self) -> list[Record]:
-        """Every record, parsed once."""
-        return [self.read(name) for _, name in self.files()]
+    def records(self, header_only: bool = False) -> list[Record]:
+        """Every record, parsed once (``header_only``: title, status, date and links only)."""
+        return [self.read(name, header_only) for _, name in self.files()]
 
     def find(self, number: int, records: Sequence[Record] | None = None) -> Record:
         """The record numbered ``number``; ArchkitError when there is none (or two)."""
