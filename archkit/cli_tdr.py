@@ -15,7 +15,7 @@ import typer
 from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
 
 if TYPE_CHECKING:
-    from archkit.decisions import DecisionStore
+    from archkit.decisions.store import DecisionStore
 
 tdr_app = typer.Typer(
     help="Technical decision records: new, list, show, link, check, render.", no_args_is_help=True
@@ -30,7 +30,7 @@ DirOption = Annotated[
 
 
 def _store(directory: str | None) -> DecisionStore:
-    from archkit.decisions import DecisionStore
+    from archkit.decisions.store import DecisionStore
 
     return DecisionStore(State.root, directory)
 
@@ -61,7 +61,7 @@ def new(
     directory: DirOption = None,
 ) -> None:
     """Create the next numbered record from the template and print its path."""
-    from archkit.decisions import LinkSpec
+    from archkit.decisions.store import LinkSpec
 
     store = _store(directory)
     links = [run(lambda text=text: LinkSpec.parse(text)) for text in link or []]  # type: ignore[misc]
@@ -185,7 +185,7 @@ def check(
     directory: DirOption = None,
 ) -> None:
     """Check the records: numbers, links, statuses, missing sections, overdue results."""
-    from archkit.decisions import check_records
+    from archkit.decisions.checks import check_records
     from archkit.errors import format_problem
 
     store = _store(directory)
@@ -215,7 +215,7 @@ def renumber(directory: DirOption = None) -> None:
 @tdr_app.command("review")
 def review(directory: DirOption = None) -> None:
     """Accepted records whose review date has passed and whose results are still empty."""
-    from archkit.decisions import review_due
+    from archkit.decisions.checks import review_due
     from archkit.decisions.store import today
 
     store = _store(directory)

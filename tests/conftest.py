@@ -33,3 +33,11 @@ def make_tree(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """archkit keeps compiled templates in the user's cache folder: tests keep theirs in tmp."""
+    import os
+
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import random
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -232,7 +231,7 @@ class DecisionStore:
                 if not rivals:
                     return path
                 path.unlink(missing_ok=True)
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+                time.sleep(0.001 * (attempt + 1) * (os.getpid() % 7 + 1) / 7)  # spread the retries
         raise ArchkitError([Problem("could not take a free record number (too many at once); try again")])
 
     # -- rewriting --------------------------------------------------------------------------
