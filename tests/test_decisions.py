@@ -487,3 +487,33 @@ def test_without_a_folder_lock_records_are_still_never_lost(
     numbers = [int(p.name[:4]) for p in paths]
     assert len(set(numbers)) == 20
     assert sorted(p.name for p in store.dir.iterdir()) == sorted(p.name for p in paths)
+
+
+def test_madr_records_are_updated_in_their_own_layout(store: DecisionStore) -> None:
+    store.dir.mkdir()
+    (store.dir / "0001-adopt-opentelemetry.md").write_text(MADR4, encoding="utf-8")
+    (store.dir / "0002-use-postgresql-for-orders.md").write_text(MADR2, encoding="utf-8")
+    store.new("Adopt vendor agents", supersedes=[1], links=[LinkSpec(2, "Relates to", "Relates to")])
+    madr4 = (store.dir / "0001-adopt-opentelemetry.md").read_text(encoding="utf-8")
+    assert madr4.splitlines()[1] == "status: superseded"
+    assert madr4.endswith("## Links\n\nSuperceded by [3. Adopt vendor agents](0003-adopt-vendor-agents.md)\n")
+    assert madr4.replace("status: superseded", 'status: "proposed"').split("\n## Links")[0] == MADR4
+    madr2 = store.read("0002-use-postgresql-for-orders.md")
+    assert madr2.status == "accepted" and [(link.label, link.number) for link in madr2.links] == [
+        ("Relates to", 3)
+    ]
+    records = store.records()
+    assert [p for p in check_records(store, records) if p.is_error] == []
+
+
+def test_a_listing_reads_the_same_header_as_a_full_parse(repo: Path) -> None:
+    store = DecisionStore(repo)
+    for full, header in zip(store.records(), store.records(header_only=True), strict=True):
+        assert (header.number, header.title, header.status, header.date, header.links) == (
+            full.number,
+            full.title,
+            full.status,
+            full.date,
+            full.links,
+        )
+        assert header.options == () and full.options
