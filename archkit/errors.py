@@ -52,6 +52,12 @@ class EnvironmentProblem(Exception):
     """Something archkit needs is missing from the machine (for example Graphviz)."""
 
 
+def by_position(problem: Problem) -> tuple[int, int]:
+    """Sort key: problems in the order of their lines and columns."""
+    where = problem.position
+    return (where.line, where.column) if where else (0, 0)
+
+
 def format_problem(problem: Problem) -> str:
     """One paragraph: ``file:line:col: error: message; expected ...; did you mean 'x'?``."""
     where = f"{problem.position}: " if problem.position else ""

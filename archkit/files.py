@@ -32,10 +32,3 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-
-
-def write_new(path: Path, data: str, force: bool = False) -> None:
-    """Create ``path`` atomically; refuse to replace an existing file unless ``force``."""
-    if path.exists() and not force:
-        raise FileExistsError(path)
-    write_atomic(path, data)

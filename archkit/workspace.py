@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from archkit.errors import ArchkitError, Position, Problem, closest, display_path
+from archkit.errors import ArchkitError, Position, Problem, by_position, closest, display_path
 from archkit.model.check import check_system
 from archkit.model.load import SYSTEM_SUFFIXES, read_system
 from archkit.model.system import System
@@ -156,7 +156,7 @@ class Workspace:
                 problems += check_system(system)
                 problems += self._check_decision_numbers(system)
                 result.systems.append(system)
-            result.problems.extend(sorted(problems, key=_line_and_column))
+            result.problems.extend(sorted(problems, key=by_position))
         slugs: dict[str, str] = {}
         for system in result.systems:
             file = system.source.file if system.source else system.slug
@@ -170,8 +170,3 @@ class Workspace:
                 )
             slugs[system.slug] = file
         return result
-
-
-def _line_and_column(problem: Problem) -> tuple[int, int]:
-    where = problem.position
-    return (where.line, where.column) if where else (0, 0)

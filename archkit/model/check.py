@@ -7,7 +7,7 @@ apply the same way to systems written in Python.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from archkit import catalogue
 from archkit.errors import Position, Problem, closest
@@ -18,15 +18,15 @@ from archkit.model.system import Component, Connection, Group, System
 def check_system(system: System) -> list[Problem]:
     """Every problem in ``system``: errors first where found, warnings alongside."""
     problems: list[Problem] = []
-    where = _Locator(system)
+    where = system.locate
     if not _types_ok(system, problems, where):
         return problems
 
-    group_ids: dict[str, int] = {}
+    group_ids: set[str] = set()
     for group_path, group in _groups_with_paths(system.groups, ("groups",)):
         if group.id in group_ids:
             problems.append(Problem(f"duplicate group id '{group.id}'", where(*group_path, "id")))
-        group_ids.setdefault(group.id, 0)
+        group_ids.add(group.id)
 
     component_ids: dict[str, int] = {}
     for i, component in enumerate(system.components):
@@ -116,15 +116,7 @@ def _groups_with_paths(
         yield from _groups_with_paths(group.groups, (*here, "groups"))
 
 
-class _Locator:
-    def __init__(self, system: System) -> None:
-        self.system = system
-
-    def __call__(self, *path: str | int) -> Position | None:
-        return self.system.locate(*path)
-
-
-def _types_ok(system: System, problems: list[Problem], where: _Locator) -> bool:
+def _types_ok(system: System, problems: list[Problem], where: Callable[..., Position | None]) -> bool:
     """Systems built in Python skip the loader: check each part's type and each id's form."""
     if system.source is not None and system.source.positions:
         return True  # the loader has checked all of it

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from archkit.errors import ArchkitError, Position, Problem
+from archkit.errors import ArchkitError, Position, Problem, by_position
 from archkit.model import spec as S
 from archkit.model.system import (
     Component,
@@ -80,7 +80,7 @@ def parse_system(text: str, file: str, slug: str = "") -> tuple[System | None, l
         return None, [Problem("the file is empty", Position(file, 1, 1), expected="a mapping with 'name'")]
     builder = YamlBuilder(file)
     fields = builder.mapping(node, S.SYSTEM, ())
-    problems = sorted(builder.problems, key=_order)
+    problems = sorted(builder.problems, key=by_position)
     if not isinstance(node, yaml.MappingNode):
         return None, problems
     return _make_system(fields, slug, builder), problems
@@ -94,11 +94,6 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Probl
     return Problem(
         f"invalid YAML: control character U+{code:04X} is not allowed", where, expected="printable text"
     )
-
-
-def _order(problem: Problem) -> tuple[int, int]:
-    where = problem.position
-    return (where.line, where.column) if where else (0, 0)
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:

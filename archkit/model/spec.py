@@ -17,7 +17,6 @@ SCALAR = "scalar"  # a string or a number (scale figures: 50M, 99.9%, 1000)
 TEXTS = "texts"  # a list of strings, or one string
 INTS = "ints"  # a list of whole numbers
 METRICS = "metrics"  # a mapping of metric name -> scalar
-OBJECT = "object"  # a mapping described by another spec
 OBJECTS = "objects"  # a list of mappings described by another spec
 
 
@@ -178,18 +177,19 @@ def json_schema() -> dict[str, Any]:
         if key.kind == TEXTS:
             return {"oneOf": [text, {"type": "array", "items": text}]}
         if key.kind == INTS:
-            return {"type": "array", "items": {"type": "integer", "minimum": 1}}
+            return {"type": "array", "items": {"type": "integer", "minimum": 0}}
         if key.kind == METRICS:
             return {"type": "object", "additionalProperties": scalar}
         assert key.item is not None
-        if key.kind == OBJECT:
-            return ref(key.item)
         return {"type": "array", "items": ref(key.item)}
 
     def object_schema(spec: ObjectSpec) -> dict[str, Any]:
         properties = {}
         for key in spec.keys:
-            properties[key.name] = {"description": key.help, **value_schema(key)}
+            value = value_schema(key)
+            if not key.required:  # archkit reads an empty optional value as absent
+                value = {"anyOf": [value, {"type": "null"}]}
+            properties[key.name] = {"description": key.help, **value}
         schema: dict[str, Any] = {
             "type": "object",
             "description": spec.help,

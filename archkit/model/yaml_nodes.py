@@ -30,7 +30,6 @@ _KIND_WORDS = {
     S.TEXTS: "text or a list of texts",
     S.INTS: "a list of whole numbers",
     S.METRICS: "a mapping of names to figures",
-    S.OBJECT: "a mapping",
     S.OBJECTS: "a list",
 }
 
@@ -182,10 +181,8 @@ class YamlBuilder:
 
     def value(self, node: yaml.Node, key: S.Key, path: tuple[str | int, ...]) -> Any:
         self.positions[path] = self.where(node)
-        if key.kind in (S.OBJECT, S.OBJECTS):
+        if key.kind == S.OBJECTS:
             assert key.item is not None
-            if key.kind == S.OBJECT:
-                return self.mapping(node, key.item, path)
             items = self.sequence(node, key, path)
             mappings = []
             for i, item in enumerate(items):
