@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -18,15 +18,18 @@ from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, sho
 from archkit.cli_tdr import tdr_app
 
 if TYPE_CHECKING:
+    from typer.models import CommandInfo
+
     from archkit.workspace import Checked, Workspace
 
-app = typer.Typer(
-    name="archkit",
-    help="Architecture as code: systems in YAML, diagrams with their scale on the picture.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "archkit",
+    "help": "Architecture as code: systems in YAML, diagrams with their scale on the picture.",
+    "no_args_is_help": True,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True)
 app.add_typer(new_app, name="new")
 app.add_typer(tdr_app, name="tdr")
@@ -222,10 +225,51 @@ def new_system(
         typer.echo(f"wrote {shown(path)}")
 
 
+def _command_word(argv: list[str]) -> str | None:
+    """The command a command line names (``tdr`` in ``archkit -C ws tdr new X``); None when it
+    asks for the top level (``--help``, ``--version``, nothing)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-C", "--directory"):
+            next(words, None)
+        elif word.startswith(("--directory=", "-C")) and word not in ("-C",):
+            continue
+        elif word.startswith("-"):
+            return None
+        else:
+            return word
+    return None
+
+
+def _command_name(command: CommandInfo) -> str:
+    """The name Typer gives a command: its own, or its function's with '-' for '_'."""
+    if command.name:
+        return command.name
+    return getattr(command.callback, "__name__", "").replace("_", "-")
+
+
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app with only the command the line names: Typer builds (and converts the parameters of)
+    every command it is given, so a one-command app starts faster. Help, completion and unknown
+    commands get the whole app."""
+    word = _command_word(argv)
+    if word is None or any(key.startswith("_ARCHKIT_COMPLETE") for key in os.environ):
+        return app
+    commands = [c for c in app.registered_commands if _command_name(c) == word]
+    groups = [g for g in app.registered_groups if g.name == word]
+    if not commands and not groups:
+        return app
+    single = typer.Typer(**_APP_SETTINGS)
+    single.registered_callback = app.registered_callback
+    single.registered_commands = commands
+    single.registered_groups = groups
+    return single
+
+
 def main() -> None:
     """The console entry point: a bug in archkit reads as one line, not a traceback."""
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except Exception as exc:  # pragma: no cover - only reached by a bug
         if os.environ.get("ARCHKIT_DEBUG"):
             raise

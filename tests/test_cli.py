@@ -228,3 +228,20 @@ def test_paths_are_the_workspace_s_and_a_file_in_the_way_is_named(
     assert (root / "ws" / "build").read_text() == "not a folder\n"
     code, out, _ = run(runner, "-C", str(root / "ws"), "schema", "--out", "schema.json")
     assert (code, out) == (0, "wrote schema.json\n") and (root / "ws" / "schema.json").is_file()
+
+
+def test_the_console_command_builds_only_the_command_it_runs(repo: Path, tmp_path: Path) -> None:
+    from archkit.cli import _app_for, _command_word
+
+    assert _command_word(["-C", "ws", "tdr", "new", "X"]) == "tdr"
+    assert _command_word(["--directory=ws", "check"]) == "check"
+    assert _command_word(["-Cws", "check"]) == "check"
+    assert _command_word(["--help"]) is None and _command_word([]) is None
+    assert [g.name for g in _app_for(["tdr", "list"]).registered_groups] == ["tdr"]
+    assert _app_for(["chek"]) is _app_for(["--version"])  # typos get the whole app, for its suggestions
+    # end to end, through the installed entry point
+    script = Path(sys.executable).with_name("archkit")
+    done = subprocess.run([str(script), "-C", str(repo), "chek"], capture_output=True, text=True)
+    assert done.returncode == 2 and "No such command 'chek'" in done.stderr
+    done = subprocess.run([str(script), "-C", str(repo), "check"], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "3 systems OK\n")
