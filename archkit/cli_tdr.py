@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -80,6 +77,9 @@ def new(
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
             fail("error: --edit needs $VISUAL or $EDITOR to name an editor", EXIT_PROBLEMS)
+        import shlex
+        import subprocess
+
         subprocess.run([*shlex.split(editor), str(path)], check=False)
 
 
@@ -101,6 +101,8 @@ def list_records(
         r for r in run(lambda: store.records(header_only=True)) if wanted is None or r.status == wanted
     ]
     if as_json:
+        import json
+
         rows = [
             {
                 "number": r.number,

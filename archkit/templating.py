@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates, kept between runs in the user's cache folder (keyed by source).
+    Jinja2 imports its cache machinery anyway, so using it costs nothing and saves a compile."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "archkit", "jinja2")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None  # a read-only home: compile every time
+    return FileSystemBytecodeCache(folder)
 
 
 def environment(workspace_root: Path) -> SandboxedEnvironment:
@@ -18,6 +31,7 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
     return SandboxedEnvironment(
         # one loader, two folders: the workspace's first
         loader=FileSystemLoader([str(workspace_root / "templates"), str(PACKAGE_TEMPLATES)]),
+        bytecode_cache=_bytecode_cache(),
         # "page.html.j2" is HTML too: escape by the extension before .j2 as well
         autoescape=select_autoescape(["html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"]),
         undefined=StrictUndefined,

@@ -202,6 +202,8 @@ class DecisionStore:
             )
 
         path = self._create_exclusively(slug, text_for)
+        if not supersedes and not links:
+            return path
         record = self.read(path.name)
         for number in supersedes:
             self.set_status(number, "superseded")
