@@ -5,6 +5,7 @@ Core modules are imported inside each command, so ``archkit --help`` only pays f
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from collections.abc import Sequence
@@ -249,16 +250,29 @@ def _command_name(command: CommandInfo) -> str:
 
 
 def _app_for(argv: list[str]) -> typer.Typer:
-    """The app with only the command the line names: Typer builds (and converts the parameters of)
-    every command it is given, so a one-command app starts faster. Help, completion and unknown
-    commands get the whole app."""
-    word = _command_word(argv)
-    if word is None or any(key.startswith("_ARCHKIT_COMPLETE") for key in os.environ):
+    """The app with only the command the line names (and, in a group, only its subcommand):
+    Typer builds and converts every command it is given, so a one-command app starts faster.
+    Help, completion and unknown commands get the whole app, or the whole group."""
+    if any(key.startswith("_ARCHKIT_COMPLETE") for key in os.environ):
         return app
+    word = _command_word(argv)
     commands = [c for c in app.registered_commands if _command_name(c) == word]
     groups = [g for g in app.registered_groups if g.name == word]
-    if not commands and not groups:
+    if word is None or not (commands or groups):
         return app
+    if groups and groups[0].typer_instance is not None:
+        rest = argv[argv.index(word) + 1 :]
+        sub = rest[0] if rest and not rest[0].startswith("-") else None
+        group_app = groups[0].typer_instance
+        chosen = [c for c in group_app.registered_commands if _command_name(c) == sub]
+        if chosen:
+            pruned = typer.Typer()
+            pruned.info = group_app.info  # the group's own help and settings
+            pruned.registered_callback = group_app.registered_callback
+            pruned.registered_commands = chosen
+            group = copy.copy(groups[0])
+            group.typer_instance = pruned
+            groups = [group]
     single = typer.Typer(**_APP_SETTINGS)
     single.registered_callback = app.registered_callback
     single.registered_commands = commands

@@ -84,10 +84,10 @@ class DecisionStore:
         if not self.dir.is_dir():
             return []
         found = []
-        for entry in os.scandir(self.dir):
-            match = FILE_NAME.match(entry.name)
-            if match and entry.is_file():
-                found.append((int(match["number"]), entry.name))
+        for name in os.listdir(self.dir):  # names alone: no stat per file, no record opened
+            match = FILE_NAME.match(name)
+            if match:
+                found.append((int(match["number"]), name))
         return sorted(found)
 
     def next_number(self) -> int:
