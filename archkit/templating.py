@@ -43,12 +43,13 @@ def render(workspace_root: Path, name: str, **values: object) -> str:
     """Render one template; a broken (user) template is an ArchkitError naming file and line."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
-    from archkit.errors import ArchkitError, Position, Problem
+    from archkit.errors import ArchkitError, Position, Problem, display_path
 
     try:
         return environment(workspace_root).get_template(name).render(**values)
     except TemplateSyntaxError as exc:
-        where = Position(exc.filename or name, exc.lineno or 0)
+        file = display_path(Path(exc.filename), workspace_root) if exc.filename else name
+        where = Position(file, exc.lineno or 0)
         raise ArchkitError([Problem(f"template error: {exc.message}", where)]) from None
     except TemplateError as exc:
         raise ArchkitError(

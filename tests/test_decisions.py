@@ -222,10 +222,8 @@ def test_titles_never_escape_the_folder(store: DecisionStore, title: str, slug: 
     path = store.new(title)
     assert path.parent == store.dir
     assert path.name == f"0001-{slug}.md"
-    # nothing written outside the folder but adr-tools' pointer to it
     assert sorted(str(p.relative_to(store.root)) for p in store.root.rglob("*") if p.is_file()) == [
-        ".adr-dir",
-        f"decisions/{path.name}",
+        f"decisions/{path.name}"
     ]
 
 
@@ -517,3 +515,20 @@ def test_a_listing_reads_the_same_header_as_a_full_parse(repo: Path) -> None:
             full.links,
         )
         assert header.options == () and full.options
+
+
+def test_a_workspace_template_overrides_the_scaffold(store: DecisionStore) -> None:
+    (store.root / "templates").mkdir()
+    (store.root / "templates" / "tdr.md.j2").write_text(
+        "# {{ number }}. {{ title }}\n\nDate: {{ date }}\n\n## Status\n\n{{ status | capitalize }}\n\n## Context\n\nOurs.\n",
+        encoding="utf-8",
+    )
+    path = store.new("Use our template")
+    assert path.read_text(encoding="utf-8").endswith("## Context\n\nOurs.\n")
+    (store.root / "templates" / "tdr.md.j2").write_text("# {{ number }. {{ title }}\n", encoding="utf-8")
+    with pytest.raises(ArchkitError) as caught:
+        store.new("Broken template")
+    assert format_problem(caught.value.problems[0]).startswith(
+        "templates/tdr.md.j2:1: error: template error:"
+    )
+    assert [p.name for p in store.dir.iterdir()] == [path.name]

@@ -148,17 +148,6 @@ class DecisionStore:
 
     # -- creating ---------------------------------------------------------------------------
 
-    def _make_folder(self) -> None:
-        """Create the records folder; a new one gets adr-tools' pointer file, so that adr-tools
-        (which looks for doc/adr otherwise) finds the same records."""
-        if self.dir.is_dir():
-            return
-        self.dir.mkdir(parents=True)
-        pointer = self.root / ADR_DIR_FILE
-        relative = self.show(self.dir)
-        if not pointer.exists() and relative != "doc/adr" and not Path(relative).is_absolute():
-            write_atomic(pointer, relative + "\n")
-
     def new(
         self,
         title: str,
@@ -186,7 +175,7 @@ class DecisionStore:
             f"{link.label} [{targets[link.target].label}]({targets[link.target].path})" for link in links
         ]
         render = render or default_template(self.root)
-        self._make_folder()
+        self.dir.mkdir(parents=True, exist_ok=True)
         slug = slugify(title)
 
         def text_for(number: int) -> str:
