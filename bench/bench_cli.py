@@ -37,7 +37,6 @@ executable beside ``sys.executable`` (the same bin folder), else ``python -m arc
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -45,28 +44,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+
+import timing
 
 REPO = Path(__file__).resolve().parent.parent
 
-BARE_TYPER_APP = """\
-import typer
-
-app = typer.Typer()
-
-
-@app.command()
-def main():
-    print("hello")
-
-
-app()
-"""
-
-# The folder holding the ``resources/`` icons of the diagrams package: Graphviz's imagepath.
 # The folder archkit hands Graphviz as imagepath: the diagrams package's resources/.
 ICON_ROOT_CODE = "import archkit.catalogue as c; print(c.resources_root())"
 
@@ -76,106 +60,11 @@ LIMIT_RENDER_ONE = 1.3
 LIMIT_CACHE_HIT = 0.10
 
 
-class BenchError(Exception):
-    """A command failed, or something the benchmark needs is missing: no figure would mean anything."""
-
-
-def archkit_command() -> list[str]:
-    """The installed ``archkit`` beside this Python, else ``python -m archkit``."""
-    found = shutil.which("archkit", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "archkit"]
-
-
 def dot_command() -> str:
     found = shutil.which(os.environ.get("ARCHKIT_DOT") or "dot")
     if not found:
-        raise BenchError("Graphviz's 'dot' is not on PATH (install Graphviz, or set ARCHKIT_DOT)")
+        raise timing.BenchError("Graphviz's 'dot' is not on PATH (install Graphviz, or set ARCHKIT_DOT)")
     return found
-
-
-def load_average() -> str:
-    """The 1-minute load average before the benchmark starts: other work on the machine adds noise."""
-    try:
-        return f"{os.getloadavg()[0]:.1f}"
-    except (AttributeError, OSError):
-        return "?"
-
-
-def run_checked(command: Sequence[str]) -> str:
-    """Run a command outside any timing; its stdout, or BenchError with its stderr."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        hint = ""
-        if "No module named" in done.stderr:
-            hint = "\n(run the benchmark with the Python archkit is installed in, e.g. .venv/bin/python)"
-        raise BenchError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.strip()}{hint}")
-    return done.stdout
-
-
-@dataclass
-class Job:
-    """Commands timed together, one after the other; ``prepare`` runs first, outside the timing."""
-
-    commands: list[list[str]]
-    prepare: Callable[[], None] | None = None
-
-    def run(self) -> float:
-        if self.prepare is not None:
-            self.prepare()
-        start = time.perf_counter()
-        for command in self.commands:
-            done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-            if done.returncode != 0:
-                raise BenchError(f"{' '.join(command)} exited {done.returncode}")
-        return time.perf_counter() - start
-
-    def warm_up(self) -> None:
-        """One untimed run that shows the error, if any."""
-        if self.prepare is not None:
-            self.prepare()
-        for command in self.commands:
-            run_checked(command)
-
-
-@dataclass
-class Row:
-    name: str
-    a: float  # median seconds
-    b: float | None = None
-    ratio: float | None = None  # median of the per-pair ratios A/B
-    limit: float | None = None
-
-    @property
-    def over(self) -> bool:
-        return self.limit is not None and self.ratio is not None and self.ratio > self.limit
-
-
-def paired(name: str, a: Job, b: Job, rounds: int, limit: float | None) -> Row:
-    """Warm up each, then time A and B in pairs; medians of each side and of the ratios."""
-    a.warm_up()
-    b.warm_up()
-    pairs = []
-    for _ in range(rounds):
-        time_a = a.run()
-        time_b = b.run()
-        pairs.append((time_a, time_b))
-    return Row(
-        name,
-        statistics.median(p[0] for p in pairs),
-        statistics.median(p[1] for p in pairs),
-        statistics.median(p[0] / p[1] for p in pairs),
-        limit,
-    )
-
-
-def emptied(folder: Path) -> Callable[[], None]:
-    """A prepare step: make ``folder`` exist and be empty (so archkit's cache in it is gone)."""
-
-    def prepare() -> None:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-
-    return prepare
 
 
 # --- Workspaces --------------------------------------------------------------------------------
@@ -329,7 +218,7 @@ def make_workspace(root: Path, systems: dict[str, str]) -> Path:
 # --- The comparisons ---------------------------------------------------------------------------
 
 
-def bench_cache(archkit: list[str], ws: Path, repeats: int) -> tuple[Row, float, int]:
+def bench_cache(archkit: list[str], ws: Path, repeats: int) -> tuple[timing.Row, float, int]:
     """Cold render of every system vs the same command again (cache hit), ``repeats`` times.
 
     Returns the row, the median 'cores used' of the cold runs (children's CPU time / wall time)
@@ -337,8 +226,8 @@ def bench_cache(archkit: list[str], ws: Path, repeats: int) -> tuple[Row, float,
     """
     out = ws / "out"
     command = [*archkit, "-C", str(ws), "diagram", "--format", "svg,png", "--out", str(out)]
-    cold_job = Job([command], prepare=emptied(out))
-    hit_job = Job([command])
+    cold_job = timing.Job([command], prepare=timing.emptied(out))
+    hit_job = timing.Job([command])
     cold_job.warm_up()
     hit_job.warm_up()
     pairs, cores = [], []
@@ -351,105 +240,70 @@ def bench_cache(archkit: list[str], ws: Path, repeats: int) -> tuple[Row, float,
         cores.append(cpu / cold)
         pairs.append((hit, cold))
     # One more run, untimed, whose last line says how many systems it drew: "... (0 drawn, 50 unchanged)".
-    found = re.search(r"\((\d+) drawn", run_checked(command))
-    row = Row(
-        "diagram 50 systems svg,png: cache hit / cold",
-        statistics.median(p[0] for p in pairs),
-        statistics.median(p[1] for p in pairs),
-        statistics.median(p[0] / p[1] for p in pairs),
-        LIMIT_CACHE_HIT,
-    )
+    found = re.search(r"\((\d+) drawn", timing.run_checked(command))
+    row = timing.median_row("diagram 50 systems svg,png: cache hit / cold", pairs, LIMIT_CACHE_HIT)
     return row, statistics.median(cores), int(found.group(1)) if found else -1
 
 
-def print_table(rows: list[Row]) -> None:
-    def cell(value: float | None, spec: str) -> str:
-        return "-" if value is None else format(value, spec)
-
-    width = max(len(row.name) for row in rows)
-    print(f"{'A vs B':<{width}}  {'A ms':>8}  {'B ms':>8}  {'A/B':>6}  {'limit':>6}  result")
-    for row in rows:
-        result = "" if row.limit is None else ("OVER" if row.over else "PASS")
-        print(
-            f"{row.name:<{width}}  {cell(row.a * 1000, '.1f'):>8}  {cell(row.b and row.b * 1000, '.1f'):>8}"
-            f"  {cell(row.ratio, '.2f'):>6}  {cell(row.limit, '.2f'):>6}  {result}".rstrip()
-        )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15, help="paired rounds per comparison (default 15)")
-    parser.add_argument("--cache-repeats", type=int, default=3, help="cold/hit pairs, 50 systems (default 3)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio is over its limit")
-    args = parser.parse_args(argv)
-    if args.rounds < 1 or args.cache_repeats < 1:
-        parser.error("--rounds and --cache-repeats must be at least 1")
+    args = timing.parse_arguments(__doc__, argv, "--cache-repeats", "cold/hit pairs, 50 systems (default 3)")
 
-    archkit = archkit_command()
+    archkit = timing.archkit_command()
     dot = dot_command()
     with tempfile.TemporaryDirectory(prefix="archkit-bench-") as scratch:
         tmp = Path(scratch)
-        bare = tmp / "bare_typer.py"
-        bare.write_text(BARE_TYPER_APP, encoding="utf-8")
-        reference = [sys.executable, str(bare)]
-        icon_root = run_checked([sys.executable, "-c", ICON_ROOT_CODE]).strip()
-        print(f"archkit: {' '.join(archkit)}")
-        print(f"python:  {sys.executable} ({sys.version.split()[0]})")
+        reference = timing.bare_typer_reference(tmp)
+        icon_root = timing.run_checked([sys.executable, "-c", ICON_ROOT_CODE]).strip()
+        timing.print_archkit_and_python(archkit)
         dot_version = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False).stderr.strip()
         print(f"dot:     {dot} ({dot_version})")
-        print(f"cpu cores: {os.cpu_count()}; load average {load_average()}; {args.rounds} paired rounds")
-        # Byte-compile archkit as a regular install does, so that an editable checkout under
-        # PYTHONDONTWRITEBYTECODE does not recompile its sources on every timed run.
-        package = run_checked(
-            [sys.executable, "-c", "import archkit, os; print(os.path.dirname(archkit.__file__))"]
+        print(
+            f"cpu cores: {os.cpu_count()}; load average {timing.load_average()}; {args.rounds} paired rounds"
         )
-        run_checked([sys.executable, "-m", "compileall", "-q", package.strip()])
+        timing.byte_compile_archkit()
         print()
 
-        ref = Job([reference])
-        rows: list[Row] = []
+        ref = timing.Job([reference])
+        rows: list[timing.Row] = []
 
-        show_help = Job([[*archkit, "--help"]])
-        help_row = paired("archkit --help vs bare Typer", show_help, ref, args.rounds, LIMIT_HELP)
-        # The reference alone, from the same pairs (B of the first comparison), for scale.
-        rows.append(Row("reference: bare Typer app (median of B below)", help_row.b or 0.0))
+        show_help = timing.Job([[*archkit, "--help"]])
+        help_row = timing.paired("archkit --help vs bare Typer", show_help, ref, args.rounds, LIMIT_HELP)
+        rows.append(timing.reference_row(help_row))
         rows.append(help_row)
 
-        check = Job([[*archkit, "-C", str(REPO), "check"]])
-        rows.append(paired("archkit check (3 systems) vs bare Typer", check, ref, args.rounds, LIMIT_CHECK))
+        check = timing.Job([[*archkit, "-C", str(REPO), "check"]])
+        rows.append(
+            timing.paired("archkit check (3 systems) vs bare Typer", check, ref, args.rounds, LIMIT_CHECK)
+        )
 
         big_ws = make_workspace(tmp / "big", {"big": big_system()})
-        run_checked([*archkit, "-C", str(big_ws), "check"])
+        timing.run_checked([*archkit, "-C", str(big_ws), "check"])
         dot_dir = tmp / "big-dot"
-        run_checked([*archkit, "-C", str(big_ws), "diagram", "big", "--format", "dot", "--out", str(dot_dir)])
+        timing.run_checked(
+            [*archkit, "-C", str(big_ws), "diagram", "big", "--format", "dot", "--out", str(dot_dir)]
+        )
         svg_out = tmp / "big-svg"
-        render = Job(
+        render = timing.Job(
             [[*archkit, "-C", str(big_ws), "diagram", "big", "--format", "svg", "--out", str(svg_out)]],
-            prepare=emptied(svg_out),
+            prepare=timing.emptied(svg_out),
         )
         raw_dot = [dot, f"-Gimagepath={icon_root}", "-Tsvg", "-o", os.devnull, str(dot_dir / "big.dot")]
-        baseline = Job([reference, raw_dot])
+        baseline = timing.Job([reference, raw_dot])
         name = "diagram 1x20 nodes svg vs bare Typer + raw dot"
-        rows.append(paired(name, render, baseline, args.rounds, LIMIT_RENDER_ONE))
+        rows.append(timing.paired(name, render, baseline, args.rounds, LIMIT_RENDER_ONE))
 
         many_ws = make_workspace(tmp / "many", {f"service-{i:02d}": medium_system(i) for i in range(50)})
         cache_row, cores_used, drawn = bench_cache(archkit, many_ws, args.cache_repeats)
         rows.append(cache_row)
 
-    print_table(rows)
+    timing.print_table(rows)
     print(
         f"\n50-system cold run: cores used ≈ {cores_used:.1f} of {os.cpu_count()}"
         " (children's CPU time / wall time)"
     )
     print(f"cache-hit run drew {drawn if drawn >= 0 else '?'} systems again (0: Graphviz did not run)")
-    over = [row.name for row in rows if row.over]
-    if over:
-        print(f"OVER the limit: {'; '.join(over)}")
-    return 1 if over and args.strict else 0
+    return timing.exit_status(rows, args.strict)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        sys.exit(f"bench: {exc}")
+    timing.run_main(main)

@@ -45,35 +45,19 @@ Only the standard library is used; archkit, adr-tools-python and adr-tools run a
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+import timing
+
 RECORDS = 1000
-
-BARE_TYPER_APP = """\
-import typer
-
-app = typer.Typer()
-
-
-@app.command()
-def main():
-    print("hello")
-
-
-app()
-"""
 
 LIMIT_NEW = 1.25
 LIMIT_LIST = 2.0
@@ -83,117 +67,14 @@ LIMIT_RENDER = 0.25  # archkit at least 4x faster than adr-tools' generate toc
 NEW_TITLE = "Some title"
 
 
-class BenchError(Exception):
-    """A command failed, or something the benchmark needs is missing: no figure would mean anything."""
-
-
-def archkit_command() -> list[str]:
-    """The installed ``archkit`` beside this Python, else ``python -m archkit``."""
-    found = shutil.which("archkit", path=str(Path(sys.executable).parent))
-    return [found] if found else [sys.executable, "-m", "archkit"]
-
-
 def adr_new_command() -> str:
     """adr-tools-python's ``adr-new`` beside this Python (it is a dev dependency), else on PATH."""
     found = shutil.which("adr-new", path=str(Path(sys.executable).parent)) or shutil.which("adr-new")
     if not found:
-        raise BenchError("adr-tools-python's 'adr-new' is not installed (pip install adr-tools-python)")
+        raise timing.BenchError(
+            "adr-tools-python's 'adr-new' is not installed (pip install adr-tools-python)"
+        )
     return found
-
-
-def load_average() -> str:
-    """The 1-minute load average before the benchmark starts: other work on the machine adds noise."""
-    try:
-        return f"{os.getloadavg()[0]:.1f}"
-    except (AttributeError, OSError):
-        return "?"
-
-
-def run_checked(command: Sequence[str], cwd: Path | None = None) -> str:
-    """Run a command outside any timing; its stdout, or BenchError with its stderr."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
-    if done.returncode != 0:
-        hint = ""
-        if "No module named" in done.stderr:
-            hint = "\n(run the benchmark with the Python archkit is installed in, e.g. .venv/bin/python)"
-        raise BenchError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr.strip()}{hint}")
-    return done.stdout
-
-
-@dataclass
-class Job:
-    """Commands timed together, one after the other, in ``cwd``; ``prepare`` runs first and
-    ``cleanup`` after, both outside the timing."""
-
-    commands: list[list[str]]
-    prepare: Callable[[], None] | None = None
-    cleanup: Callable[[], None] | None = None
-    cwd: Path | None = None
-
-    def run(self) -> float:
-        if self.prepare is not None:
-            self.prepare()
-        start = time.perf_counter()
-        for command in self.commands:
-            done = subprocess.run(
-                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=self.cwd
-            )
-            if done.returncode != 0:
-                raise BenchError(f"{' '.join(command)} exited {done.returncode}")
-        elapsed = time.perf_counter() - start
-        if self.cleanup is not None:
-            self.cleanup()
-        return elapsed
-
-    def warm_up(self) -> None:
-        """One untimed run that shows the error, if any."""
-        if self.prepare is not None:
-            self.prepare()
-        for command in self.commands:
-            run_checked(command, self.cwd)
-        if self.cleanup is not None:
-            self.cleanup()
-
-
-@dataclass
-class Row:
-    name: str
-    a: float  # median seconds
-    b: float | None = None
-    ratio: float | None = None  # median of the per-pair ratios A/B
-    limit: float | None = None
-
-    @property
-    def over(self) -> bool:
-        return self.limit is not None and self.ratio is not None and self.ratio > self.limit
-
-
-def paired(name: str, a: Job, b: Job, rounds: int, limit: float | None) -> Row:
-    """Warm up each, then time A and B in pairs; medians of each side and of the ratios."""
-    a.warm_up()
-    b.warm_up()
-    pairs = []
-    for _ in range(rounds):
-        time_a = a.run()
-        time_b = b.run()
-        pairs.append((time_a, time_b))
-    return Row(
-        name,
-        statistics.median(p[0] for p in pairs),
-        statistics.median(p[1] for p in pairs),
-        statistics.median(p[0] / p[1] for p in pairs),
-        limit,
-    )
-
-
-def emptied(folder: Path) -> Callable[[], None]:
-    """A prepare step: make ``folder`` exist and be empty (nothing left from the previous run)."""
-
-    def prepare() -> None:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-
-    return prepare
 
 
 def remove_new_records(folder: Path, keep: frozenset[str]) -> Callable[[], None]:
@@ -204,7 +85,7 @@ def remove_new_records(folder: Path, keep: frozenset[str]) -> Callable[[], None]
         for name in added:
             (folder / name).unlink()
         if len(added) != 1:
-            raise BenchError(f"expected the command to add one record to {folder}, found {added}")
+            raise timing.BenchError(f"expected the command to add one record to {folder}, found {added}")
 
     return cleanup
 
@@ -398,53 +279,25 @@ def make_workspace(root: Path, count: int) -> Path:
 # --- The run -----------------------------------------------------------------------------------
 
 
-def print_table(rows: list[Row]) -> None:
-    def cell(value: float | None, spec: str) -> str:
-        return "-" if value is None else format(value, spec)
-
-    width = max(len(row.name) for row in rows)
-    print(f"{'A vs B':<{width}}  {'A ms':>8}  {'B ms':>8}  {'A/B':>6}  {'limit':>6}  result")
-    for row in rows:
-        result = "" if row.limit is None else ("OVER" if row.over else "PASS")
-        print(
-            f"{row.name:<{width}}  {cell(row.a * 1000, '.1f'):>8}  {cell(row.b and row.b * 1000, '.1f'):>8}"
-            f"  {cell(row.ratio, '.2f'):>6}  {cell(row.limit, '.2f'):>6}  {result}".rstrip()
-        )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15, help="paired rounds per comparison (default 15)")
-    parser.add_argument(
-        "--render-rounds", type=int, default=3, help="paired rounds, tdr render vs adr-tools (default 3)"
+    args = timing.parse_arguments(
+        __doc__, argv, "--render-rounds", "paired rounds, tdr render vs adr-tools (default 3)"
     )
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio is over its limit")
-    args = parser.parse_args(argv)
-    if args.rounds < 1 or args.render_rounds < 1:
-        parser.error("--rounds and --render-rounds must be at least 1")
 
-    archkit = archkit_command()
+    archkit = timing.archkit_command()
     adr_new = adr_new_command()
     adr = shutil.which("adr")
     with tempfile.TemporaryDirectory(prefix="archkit-bench-tdr-") as scratch:
         tmp = Path(scratch)
-        bare = tmp / "bare_typer.py"
-        bare.write_text(BARE_TYPER_APP, encoding="utf-8")
-        reference = [sys.executable, str(bare)]
-        print(f"archkit: {' '.join(archkit)}")
-        print(f"python:  {sys.executable} ({sys.version.split()[0]})")
+        reference = timing.bare_typer_reference(tmp)
+        timing.print_archkit_and_python(archkit)
         print(f"adr-new: {adr_new} (adr-tools-python)")
         print(f"adr:     {adr or 'not installed: apt-get install adr-tools (the render row is skipped)'}")
         print(
-            f"cpu cores: {os.cpu_count()}; load average {load_average()}; {args.rounds} paired rounds,"
+            f"cpu cores: {os.cpu_count()}; load average {timing.load_average()}; {args.rounds} paired rounds,"
             f" {args.render_rounds} for tdr render vs adr-tools"
         )
-        # Byte-compile archkit as a regular install does, so that an editable checkout under
-        # PYTHONDONTWRITEBYTECODE does not recompile its sources on every timed run.
-        package = run_checked(
-            [sys.executable, "-c", "import archkit, os; print(os.path.dirname(archkit.__file__))"]
-        )
-        run_checked([sys.executable, "-m", "compileall", "-q", package.strip()])
+        timing.byte_compile_archkit()
 
         ws = make_workspace(tmp / "ws", RECORDS)
         folder = ws / "decisions"
@@ -455,52 +308,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if summary.returncode != 0:
             errors = "\n".join(summary.stderr.splitlines()[:10])
-            raise BenchError(f"tdr check failed on the records (exit {summary.returncode}):\n{errors}")
+            raise timing.BenchError(f"tdr check failed on the records (exit {summary.returncode}):\n{errors}")
         print(f"workspace: {len(originals)} records; tdr check: {summary.stdout.strip()}")
         print()
 
-        ref = Job([reference])
-        rows: list[Row] = []
+        ref = timing.Job([reference])
+        rows: list[timing.Row] = []
 
         cleanup = remove_new_records(folder, originals)
-        new = Job([[*archkit, "-C", str(ws), "tdr", "new", NEW_TITLE]], cleanup=cleanup)
-        new_row = paired("archkit tdr new vs bare Typer", new, ref, args.rounds, LIMIT_NEW)
-        # The reference alone, from the same pairs (B of the first comparison), for scale.
-        rows.append(Row("reference: bare Typer app (median of B below)", new_row.b or 0.0))
+        new = timing.Job([[*archkit, "-C", str(ws), "tdr", "new", NEW_TITLE]], cleanup=cleanup)
+        new_row = timing.paired("archkit tdr new vs bare Typer", new, ref, args.rounds, LIMIT_NEW)
+        rows.append(timing.reference_row(new_row))
         rows.append(new_row)
 
-        peer_new = Job([[adr_new, NEW_TITLE]], cleanup=cleanup, cwd=ws)
-        rows.append(paired("adr-new (adr-tools-python) vs bare Typer", peer_new, ref, args.rounds, None))
+        peer_new = timing.Job([[adr_new, NEW_TITLE]], cleanup=cleanup, cwd=ws)
+        rows.append(
+            timing.paired("adr-new (adr-tools-python) vs bare Typer", peer_new, ref, args.rounds, None)
+        )
 
-        listing = Job([[*archkit, "-C", str(ws), "tdr", "list"]])
-        rows.append(paired("archkit tdr list vs bare Typer", listing, ref, args.rounds, LIMIT_LIST))
+        listing = timing.Job([[*archkit, "-C", str(ws), "tdr", "list"]])
+        rows.append(timing.paired("archkit tdr list vs bare Typer", listing, ref, args.rounds, LIMIT_LIST))
 
-        check = Job([[*archkit, "-C", str(ws), "tdr", "check"]])
-        rows.append(paired("archkit tdr check vs bare Typer", check, ref, args.rounds, LIMIT_CHECK))
+        check = timing.Job([[*archkit, "-C", str(ws), "tdr", "check"]])
+        rows.append(timing.paired("archkit tdr check vs bare Typer", check, ref, args.rounds, LIMIT_CHECK))
 
         if adr is None:
             print("skipped tdr render vs adr generate toc: 'adr' is not on PATH (apt-get install adr-tools)")
         else:
             out = tmp / "render"
             render_command = [*archkit, "-C", str(ws), "tdr", "render", "--out", str(out)]
-            render = Job([render_command], prepare=emptied(out))
-            toc = Job([[adr, "generate", "toc"]], cwd=ws)
+            render = timing.Job([render_command], prepare=timing.emptied(out))
+            toc = timing.Job([[adr, "generate", "toc"]], cwd=ws)
             name = f"archkit tdr render vs adr generate toc ({args.render_rounds} rounds)"
-            rows.append(paired(name, render, toc, args.render_rounds, LIMIT_RENDER))
+            rows.append(timing.paired(name, render, toc, args.render_rounds, LIMIT_RENDER))
 
         if sorted(os.listdir(folder)) != sorted(originals):
-            raise BenchError("the records folder changed during the benchmark")
+            raise timing.BenchError("the records folder changed during the benchmark")
 
-    print_table(rows)
+    timing.print_table(rows)
     print(f"\n{RECORDS} records; A/B must not exceed the limit (tdr render: 4x faster than adr-tools)")
-    over = [row.name for row in rows if row.over]
-    if over:
-        print(f"OVER the limit: {'; '.join(over)}")
-    return 1 if over and args.strict else 0
+    return timing.exit_status(rows, args.strict)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        sys.exit(f"bench: {exc}")
+    timing.run_main(main)

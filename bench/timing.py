@@ -18,6 +18,7 @@ Only the standard library is used; everything timed runs as a subprocess.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -46,6 +47,21 @@ app()
 
 class BenchError(Exception):
     """A command failed, or something the benchmark needs is missing: no figure would mean anything."""
+
+
+def parse_arguments(
+    doc: str, argv: Sequence[str] | None, count_option: str, count_help: str
+) -> argparse.Namespace:
+    """The options of a benchmark: ``--rounds`` (default 15), its own ``count_option`` (default 3),
+    both at least 1, and ``--strict``; the description is the first paragraph of ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15, help="paired rounds per comparison (default 15)")
+    parser.add_argument(count_option, type=int, default=3, help=count_help)
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio is over its limit")
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or getattr(args, count_option.lstrip("-").replace("-", "_")) < 1:
+        parser.error(f"--rounds and {count_option} must be at least 1")
+    return args
 
 
 def archkit_command() -> list[str]:
@@ -89,7 +105,9 @@ def print_archkit_and_python(archkit: Sequence[str]) -> None:
 def byte_compile_archkit() -> None:
     """Byte-compile archkit as a regular install does, so that an editable checkout under
     PYTHONDONTWRITEBYTECODE does not recompile its sources on every timed run."""
-    package = run_checked([sys.executable, "-c", "import archkit, os; print(os.path.dirname(archkit.__file__))"])
+    package = run_checked(
+        [sys.executable, "-c", "import archkit, os; print(os.path.dirname(archkit.__file__))"]
+    )
     run_checked([sys.executable, "-m", "compileall", "-q", package.strip()])
 
 
