@@ -94,13 +94,46 @@ SystemsArg = Annotated[
 
 
 @app.command()
-def check(systems: SystemsArg = None) -> None:
-    """Validate systems: report every problem with file:line:column, then exit 2 if any is an error."""
+def check(
+    systems: SystemsArg = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a checklist line fails.")] = False,
+    checklist: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--checklist/--no-checklist",
+            help="Run the portfolio guide's checklist (default: when the workspace has portfolio.yaml).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Validate systems and portfolio content (file:line:column for every problem, exit 2 on
+    errors), then run the portfolio checklist."""
     checked = _load_checked(systems or [])
     count = len(checked.systems)
     warnings = len(checked.warnings)
     note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
+    run_list = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
+    if not run_list or systems:
+        typer.echo(f"{count} system{'s' if count != 1 else ''} OK{note}")
+        return
+    from archkit.errors import format_problem
+    from archkit.portfolio.checklist import check_portfolio
+
+    report = run(lambda: check_portfolio(State.root, checked.systems))
+    for problem in report.content.problems:
+        typer.echo(format_problem(problem), err=True)
+    if any(p.is_error for p in report.content.problems):
+        raise typer.Exit(EXIT_PROBLEMS)
     typer.echo(f"{count} system{'s' if count != 1 else ''} OK{note}")
+    typer.echo("\nPortfolio checklist")
+    for line in report.lines:
+        mark = "✓" if line.ok else "✗"
+        text = f"  {mark} {line.what}: {line.reason}"
+        typer.echo(text + (f"\n      -> {line.fix}" if line.fix else ""))
+    failed = sum(1 for line in report.lines if not line.ok)
+    typer.echo(f"{len(report.lines) - failed} of {len(report.lines)} checklist lines pass")
+    if failed and strict:
+        raise typer.Exit(1)
 
 
 def _split_formats(value: str) -> tuple[str, ...]:

@@ -54,7 +54,7 @@ _PATTERN = re.compile(
 
 class Quantity(NamedTuple):
     value: float  # in base units: seconds, bytes, a count, a percentage, an amount of money
-    dimension: str  # "time", "data", "count", "percent", "money"
+    dimension: str  # "time", "data", "count", "percent", "money", "score" (3.1/5)
     per: float | None  # a rate: the length of its period in seconds ("/day" -> 86400)
     noun: str  # what is counted or measured: "users", "events", "CPU"
     currency: str  # "USD" for money
@@ -81,6 +81,10 @@ def parse_quantity(text: str) -> Quantity | None:
     percentile = _percentile(match["pct"] or "")
     bound = _bound(match["bound"] or "")
     currency = _CURRENCY.get(match["currency"] or "", "")
+    score = re.fullmatch(r"/\s*(\d+(?:\.\d+)?)\s*(?P<noun>.*)", rest)
+    if score and not currency and not match["scale"]:
+        # "3.1/5": a score out of 5, compared in points
+        return Quantity(value, "score", None, score["noun"], "", percentile, bound, text)
     unit, per, noun = _unit_and_period(rest)
     if unit is None:
         return None
@@ -169,7 +173,7 @@ def change(before: Quantity, after: Quantity) -> str:
     a = after.per_second if after.per else after.value
     if b is None or a is None:
         return ""
-    if before.dimension == "percent":
+    if before.dimension in ("percent", "score"):
         points = after.value - before.value
         return (
             f"{_short(abs(points))} points {'lower' if points < 0 else 'higher'}" if points else "unchanged"

@@ -52,7 +52,11 @@ def test_every_command_has_help(runner: CliRunner) -> None:
 
 
 def test_check_example_workspace(runner: CliRunner, repo: Path) -> None:
-    assert run(runner, "-C", str(repo), "check") == (0, "3 systems OK\n", "")
+    assert run(runner, "-C", str(repo), "check", "--no-checklist") == (0, "3 systems OK\n", "")
+    code, out, err = run(runner, "-C", str(repo), "check", "--strict")
+    assert (code, err) == (0, "")
+    assert out.startswith("3 systems OK\n\nPortfolio checklist\n")
+    assert out.endswith("14 of 14 checklist lines pass\n")
 
 
 def test_check_reports_problems_and_exits_2(runner: CliRunner, make_tree) -> None:
@@ -246,5 +250,7 @@ def test_the_console_command_builds_only_the_command_it_runs(repo: Path, tmp_pat
     script = Path(sys.executable).with_name("archkit")
     done = subprocess.run([str(script), "-C", str(repo), "chek"], capture_output=True, text=True)
     assert done.returncode == 2 and "No such command 'chek'" in done.stderr
-    done = subprocess.run([str(script), "-C", str(repo), "check"], capture_output=True, text=True)
+    done = subprocess.run(
+        [str(script), "-C", str(repo), "check", "--no-checklist"], capture_output=True, text=True
+    )
     assert (done.returncode, done.stdout) == (0, "3 systems OK\n")

@@ -37,6 +37,7 @@ from archkit.quantities import change, parse_quantity
         ("$2M", 2e6, "money", None, "", "", ""),
         ("1,000", 1000.0, "count", None, "", "", ""),
         ("1,5 s", 1.5, "time", None, "", "", ""),
+        ("3.1/5", 3.1, "score", None, "", "", ""),
     ],
 )
 def test_spellings(
@@ -74,6 +75,7 @@ def test_rates_per_second() -> None:
         ("10M/day", "15M/day", "50% more"),
         ("80% CPU", "45% CPU", "35 points lower"),
         ("65%", "92%", "27 points higher"),
+        ("3.1/5", "4.3/5", "1.2 points higher"),
         ("8/month", "2/month", "75% less"),
         ("4 hrs", "45 min", "81% faster"),
         ("$120K/month", "$80K/month", "33% less"),

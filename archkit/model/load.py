@@ -68,22 +68,35 @@ def read_system(path: Path, display: str | None = None) -> tuple[System | None, 
 
 def parse_system(text: str, file: str, slug: str = "") -> tuple[System | None, list[Problem]]:
     """Parse YAML text into a system, as far as it is well-formed, and the problems found."""
+    fields, problems, builder = parse_document(text, file, S.SYSTEM)
+    if fields is None or builder is None:
+        return None, problems
+    return _make_system(fields, slug, builder), problems
+
+
+def parse_document(
+    text: str, file: str, spec: S.ObjectSpec
+) -> tuple[dict[str, Any] | None, list[Problem], YamlBuilder | None]:
+    """Read YAML text against a spec: its fields (None when the file is not a mapping at all),
+    every problem found, sorted by position, and the builder that knows where each value was."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        return None, [_yaml_problem(exc, file)]
+        return None, [_yaml_problem(exc, file)], None
     except yaml.reader.ReaderError as exc:
-        return None, [_reader_problem(exc, text, file)]
+        return None, [_reader_problem(exc, text, file)], None
     except yaml.YAMLError as exc:
-        return None, [Problem(f"invalid YAML: {exc}", Position(file))]
+        return None, [Problem(f"invalid YAML: {exc}", Position(file))], None
     if node is None:
-        return None, [Problem("the file is empty", Position(file, 1, 1), expected="a mapping with 'name'")]
+        required = next((k.name for k in spec.keys if k.required), "")
+        expected = f"a mapping with '{required}'" if required else "a mapping"
+        return None, [Problem("the file is empty", Position(file, 1, 1), expected=expected)], None
     builder = YamlBuilder(file)
-    fields = builder.mapping(node, S.SYSTEM, ())
+    fields = builder.mapping(node, spec, ())
     problems = sorted(builder.problems, key=by_position)
     if not isinstance(node, yaml.MappingNode):
-        return None, problems
-    return _make_system(fields, slug, builder), problems
+        return None, problems, None
+    return fields, problems, builder
 
 
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, file: str) -> Problem:

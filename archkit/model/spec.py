@@ -17,6 +17,7 @@ SCALAR = "scalar"  # a string or a number (scale figures: 50M, 99.9%, 1000)
 TEXTS = "texts"  # a list of strings, or one string
 INTS = "ints"  # a list of whole numbers
 METRICS = "metrics"  # a mapping of metric name -> scalar
+OBJECT = "object"  # a mapping described by another spec
 OBJECTS = "objects"  # a list of mappings described by another spec
 
 
@@ -150,8 +151,8 @@ GROUP_KEYS.append(Key("groups", OBJECTS, "Boundaries nested inside this one.", i
 SCHEMA_ID = "https://archkit.dev/schema/system.json"
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a system file, for editors and other tools."""
+def json_schema(spec: ObjectSpec | None = None, schema_id: str = SCHEMA_ID) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a file of ``spec`` (a system by default)."""
     definitions: dict[str, Any] = {}
 
     def ref(spec: ObjectSpec) -> dict[str, Any]:
@@ -181,6 +182,8 @@ def json_schema() -> dict[str, Any]:
         if key.kind == METRICS:
             return {"type": "object", "additionalProperties": scalar}
         assert key.item is not None
+        if key.kind == OBJECT:
+            return ref(key.item)
         return {"type": "array", "items": ref(key.item)}
 
     def object_schema(spec: ObjectSpec) -> dict[str, Any]:
@@ -202,11 +205,11 @@ def json_schema() -> dict[str, Any]:
             schema["required"] = required
         return schema
 
-    top = object_schema(SYSTEM)
+    top = object_schema(spec or SYSTEM)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": "archkit system",
+        "$id": schema_id,
+        "title": f"archkit {(spec or SYSTEM).title}",
         **top,
         "$defs": definitions,
     }

@@ -31,6 +31,7 @@ _KIND_WORDS = {
     S.INTS: "a list of whole numbers",
     S.METRICS: "a mapping of names to figures",
     S.OBJECTS: "a list",
+    S.OBJECT: "a mapping",
 }
 
 
@@ -181,6 +182,10 @@ class YamlBuilder:
 
     def value(self, node: yaml.Node, key: S.Key, path: tuple[str | int, ...]) -> Any:
         self.positions[path] = self.where(node)
+        if key.kind == S.OBJECT:
+            assert key.item is not None
+            fields = self.mapping(node, key.item, path)
+            return fields or None
         if key.kind == S.OBJECTS:
             assert key.item is not None
             items = self.sequence(node, key, path)

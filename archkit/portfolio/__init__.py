@@ -1,0 +1,1 @@
+"""A portfolio's content beyond systems and decisions: summary, case studies, leadership, stories."""

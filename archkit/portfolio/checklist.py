@@ -1,0 +1,200 @@
+"""The portfolio guide's checklist, run on a workspace: what is there, what is missing, and which
+file to edit for each line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from archkit.decisions.record import Record
+from archkit.model.system import System
+from archkit.portfolio.content import Content
+
+ONE_PAGE_WORDS = 500  # an executive summary past this does not fit one printed page
+
+
+class Line(NamedTuple):
+    ok: bool
+    what: str  # the guide's item: "3-5 systems"
+    reason: str  # what was found
+    fix: str  # the file to edit, and how ('' when ok)
+
+
+def run_checklist(
+    systems: Sequence[System], records: Sequence[Record], content: Content, today: dt.date
+) -> list[Line]:
+    lines = [_systems(systems), *_each_system(systems), _present(content, systems)]
+    lines.append(_artifacts(systems, records, content))
+    lines.append(_leadership(content))
+    lines.append(_summary(content))
+    lines += _records(records, today)
+    lines.append(_stories(content))
+    return lines
+
+
+def _systems(systems: Sequence[System]) -> Line:
+    n = len(systems)
+    names = ", ".join(s.slug for s in systems) or "none"
+    ok = 3 <= n <= 5
+    fix = (
+        ""
+        if ok
+        else ("add systems: 'archkit new system NAME'" if n < 3 else "keep your 3-5 strongest systems")
+    )
+    return Line(ok, "3-5 systems", f"{n} ({names})", fix)
+
+
+def _each_system(systems: Sequence[System]) -> list[Line]:
+    lines = []
+    for system in systems:
+        missing = [
+            what
+            for what, present in (
+                ("scale metrics", bool(system.scale)),
+                ("your role", bool(system.role)),
+                ("business context", bool(system.context)),
+                ("a diagram (components)", bool(system.components)),
+            )
+            if not present
+        ]
+        where = system.source.file if system.source else system.slug
+        lines.append(
+            Line(
+                not missing,
+                f"system {system.slug}: scale, role, context, diagram",
+                "all there" if not missing else "missing " + ", ".join(missing),
+                "" if not missing else f"{where}: add {', '.join(missing)}",
+            )
+        )
+    return lines
+
+
+def _present(content: Content, systems: Sequence[System]) -> Line:
+    present = content.portfolio.present if content.portfolio else ()
+    ok = 2 <= len(present) <= 3
+    found = ", ".join(present) or "none marked"
+    fix = "" if ok else "portfolio.yaml: list 2-3 system names under 'present'"
+    del systems
+    return Line(ok, "2-3 systems to present at L6", found, fix)
+
+
+def _artifacts(systems: Sequence[System], records: Sequence[Record], content: Content) -> Line:
+    kinds = [
+        ("architecture diagrams with scale", any(s.components and s.scale for s in systems)),
+        ("case studies with quantified results", any(c.results for c in content.case_studies)),
+        ("decision records with rationale", any(r.section("rationale") for r in records)),
+    ]
+    have = [name for name, present in kinds if present]
+    ok = len(have) >= 3
+    missing = [name for name, present in kinds if not present]
+    fix = "" if ok else "add " + ", ".join(missing) + " (systems/, case-studies/, 'archkit tdr new')"
+    return Line(ok, "3-5 technical artifacts", ", ".join(have) or "none", fix)
+
+
+def _leadership(content: Content) -> Line:
+    n = len(content.leadership)
+    ok = n >= 3
+    kinds = sorted({item.kind for item in content.leadership})
+    reason = f"{n} ({', '.join(kinds)})" if n else "none"
+    if n > 4:
+        reason += "; the guide suggests choosing 3-4"
+    return Line(ok, "3-4 pieces of leadership evidence", reason, "" if ok else "add files to leadership/")
+
+
+def _summary(content: Content) -> Line:
+    portfolio = content.portfolio
+    if portfolio is None:
+        return Line(
+            False,
+            "executive summary on one page",
+            "no portfolio.yaml",
+            "create portfolio.yaml ('archkit init')",
+        )
+    parts = [
+        portfolio.summary,
+        portfolio.headline,
+        portfolio.relevance,
+        *portfolio.achievements,
+        *portfolio.leadership,
+    ]
+    words = sum(len(part.split()) for part in parts)
+    ok = words <= ONE_PAGE_WORDS and bool(portfolio.summary.strip())
+    fix = "" if ok else f"portfolio.yaml: cut to {ONE_PAGE_WORDS} words or fewer"
+    return Line(ok, "executive summary on one page", f"{words} words", fix)
+
+
+def _records(records: Sequence[Record], today: dt.date) -> list[Line]:
+    if not records:
+        return [
+            Line(
+                False, "decision records with options, rationale, results", "none", "'archkit tdr new TITLE'"
+            )
+        ]
+    lines = []
+    for record in records:
+        if record.status in ("rejected", "proposed"):
+            continue
+        missing = [
+            what
+            for what, present in (
+                ("options", bool(record.options)),
+                ("rationale", bool(record.section("rationale"))),
+                ("results", bool(record.section("results")) or not _review_passed(record, today)),
+            )
+            if not present
+        ]
+        lines.append(
+            Line(
+                not missing,
+                f"decision {record.number}: options, rationale, results",
+                "all there" if not missing else "missing " + ", ".join(missing),
+                "" if not missing else f"{record.path}: add " + ", ".join(missing),
+            )
+        )
+    return lines
+
+
+def _review_passed(record: Record, today: dt.date) -> bool:
+    try:
+        return dt.date.fromisoformat(record.review[:10]) <= today
+    except ValueError:
+        return True  # no review date: results are expected
+
+
+def _stories(content: Content) -> Line:
+    stories = content.stories
+    incomplete = [
+        s.slug
+        for s in stories
+        if not all(part.strip() for part in (s.situation, s.task, s.action, s.result)) or not s.principles
+    ]
+    ok = bool(stories) and not incomplete
+    if not stories:
+        return Line(
+            False, "story bank: STAR parts and a principle", "no stories", "add STAR stories to stories/"
+        )
+    return Line(
+        ok,
+        "story bank: STAR parts and a principle",
+        f"{len(stories)} stories" + (f"; incomplete: {', '.join(incomplete)}" if incomplete else ""),
+        "" if ok else "stories/: complete " + ", ".join(incomplete),
+    )
+
+
+class PortfolioReport(NamedTuple):
+    content: Content
+    lines: list[Line]
+
+
+def check_portfolio(root: Path, systems: Sequence[System]) -> PortfolioReport:
+    """Load the workspace's content (cross-checked against its systems and records) and run the
+    checklist on all of it."""
+    from archkit.decisions.store import DecisionStore, today
+    from archkit.portfolio.content import load_content
+
+    store = DecisionStore(root)
+    records = store.records() if store.dir.is_dir() else []
+    content = load_content(root, [s.slug for s in systems], [r.number for r in records])
+    return PortfolioReport(content, run_checklist(systems, records, content, today()))

@@ -1,0 +1,111 @@
+"""Portfolio content (summary, case studies, leadership, stories) and the guide's checklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from archkit.cli import app
+from archkit.errors import format_problem
+from archkit.portfolio.checklist import check_portfolio, run_checklist
+from archkit.portfolio.content import load_content
+from archkit.workspace import Workspace
+
+SYSTEMS = ["recommendation-platform", "payment-platform", "platform-microservices"]
+
+
+def test_example_content_loads_with_computed_changes(repo: Path) -> None:
+    content = load_content(repo, SYSTEMS, [1, 2, 3, 4, 5])
+    assert content.problems == ()
+    assert content.portfolio is not None and content.portfolio.present == (
+        "recommendation-platform",
+        "payment-platform",
+    )
+    assert content.portfolio.summary.startswith("Engineering Manager with 8+ years")
+    latency = next(c for c in content.case_studies if c.slug == "api-latency-under-traffic-growth")
+    assert [(r.metric, r.change) for r in latency.results if r.before] == [
+        ("p90 latency", "93% faster"),
+        ("Database CPU", "35 points lower"),
+    ]
+    scaling = next(c for c in content.case_studies if c.kind == "scaling")
+    assert scaling.results[0].change == "10x"
+    assert {item.kind for item in content.leadership} == {
+        "initiative",
+        "team-development",
+        "cross-functional",
+    }
+    assert all(len(item.phases) >= 2 for item in content.leadership)
+    assert len(content.stories) >= 5 and all(s.principles for s in content.stories)
+
+
+def test_content_errors_name_file_line_column_and_suggest(make_tree) -> None:
+    root = make_tree(
+        {
+            "stories/s.yaml": """
+            title: Shipping under pressure
+            principles: [Deliver Result, Ownership]
+            situation: S
+            task: T
+            action: A
+            result: R
+            systems: [payments]
+            case-studies: [latency]
+            """,
+            "case-studies/latency.yaml": """
+            title: Latency
+            kind: perf
+            challenge: Slow
+            results:
+              - metric: p90
+                before: 2 s
+                after: 5 users
+            """,
+            "leadership/x.yaml": "title: X\n",
+        }
+    )
+    problems = [format_problem(p) for p in load_content(root, ["payment-platform"], [1]).problems]
+    assert problems == [
+        "case-studies/latency.yaml:2:7: error: 'kind' is 'perf'; expected one of 'performance', 'scaling'",
+        "case-studies/latency.yaml:5:5: warning: cannot compare '2 s' with '5 users' for 'p90'; they are shown as written; expected two figures of the same kind with units, e.g. '2 s' and '150 ms'",
+        "leadership/x.yaml:1:1: error: leadership item has no 'context'; expected 'context': the situation and the challenge, with numbers",
+        "stories/s.yaml:2:14: error: 'Deliver Result' is not a Leadership Principle; expected a principle as Amazon writes it, e.g. 'Deliver Results'; did you mean 'Deliver Results'?",
+        "stories/s.yaml:7:11: error: 'systems' names 'payments', which the workspace does not have; expected one of payment-platform",
+    ]
+
+
+def test_example_workspace_passes_the_checklist(repo: Path) -> None:
+    report = check_portfolio(repo, Workspace(repo).load().systems)
+    assert [line.what for line in report.lines if not line.ok] == []
+    assert len(report.lines) >= 10
+
+
+def test_an_empty_workspace_fails_the_checklist_with_what_to_do(tmp_path: Path) -> None:
+    content = load_content(tmp_path)
+    lines = run_checklist([], [], content, dt.date(2025, 1, 1))
+    failed = [(line.what, line.fix) for line in lines if not line.ok]
+    assert failed == [
+        ("3-5 systems", "add systems: 'archkit new system NAME'"),
+        ("2-3 systems to present at L6", "portfolio.yaml: list 2-3 system names under 'present'"),
+        (
+            "3-5 technical artifacts",
+            "add architecture diagrams with scale, case studies with quantified results, decision records with "
+            "rationale (systems/, case-studies/, 'archkit tdr new')",
+        ),
+        ("3-4 pieces of leadership evidence", "add files to leadership/"),
+        ("executive summary on one page", "create portfolio.yaml ('archkit init')"),
+        ("decision records with options, rationale, results", "'archkit tdr new TITLE'"),
+        ("story bank: STAR parts and a principle", "add STAR stories to stories/"),
+    ]
+
+
+def test_check_strict_fails_on_a_failing_checklist(make_tree) -> None:
+    root = make_tree(
+        {"portfolio.yaml": "name: A\nsummary: B\n", "systems/s.yaml": "name: S\ncomponents: [{id: a}]\n"}
+    )
+    result = CliRunner().invoke(app, ["-C", str(root), "check", "--strict"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1
+    assert "✗ 3-5 systems: 1 (s)" in result.stdout
+    assert "-> add systems: 'archkit new system NAME'" in result.stdout
+    assert CliRunner().invoke(app, ["-C", str(root), "check"]).exit_code == 0
