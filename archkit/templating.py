@@ -41,12 +41,17 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
 
 def render(workspace_root: Path, name: str, **values: object) -> str:
     """Render one template; a broken (user) template is an ArchkitError naming file and line."""
+    return render_with(environment(workspace_root), workspace_root, name, **values)
+
+
+def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **values: object) -> str:
+    """Render with an environment made once (a site renders hundreds of pages with one)."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
     from archkit.errors import ArchkitError, Position, Problem, display_path
 
     try:
-        return environment(workspace_root).get_template(name).render(**values)
+        return env.get_template(name).render(**values)
     except TemplateSyntaxError as exc:
         file = display_path(Path(exc.filename), workspace_root) if exc.filename else name
         where = Position(file, exc.lineno or 0)

@@ -1,0 +1,161 @@
+"""``archkit build``: the whole portfolio as a static site, a printable single page and Markdown.
+
+Data flows one way: the workspace is loaded and checked (every problem reported, nothing built
+on errors) -> diagrams rendered through the diagram pipeline and its cache -> each page's context
+assembled, hashed, and rendered only when its hash changed -> all written into a temporary folder
+that replaces the output folder at the end, so a failed build never leaves a half-written site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from archkit.decisions.store import DecisionStore
+from archkit.errors import ArchkitError
+from archkit.model.system import System
+from archkit.site import pages
+
+MANIFEST = ".archkit-site.json"
+DIAGRAM_CACHE = Path(".archkit") / "diagrams"
+
+
+class BuildReport(NamedTuple):
+    out: Path
+    pages: int
+    rendered: int  # pages whose inputs changed (the others were carried over)
+    diagrams: int
+    problems: list[Any]
+
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+def build_site(
+    root: Path, out: Path, *, jobs: int | None = None, progress: Progress | None = None
+) -> BuildReport:
+    """Build the site of the workspace at ``root`` into ``out``; ArchkitError with every problem
+    when the workspace has errors (nothing is written then)."""
+    from archkit.portfolio.content import load_content
+    from archkit.workspace import Workspace
+
+    workspace = Workspace(root)
+    checked = workspace.load() if workspace.system_files() else None
+    systems = checked.systems if checked else []
+    problems = list(checked.problems) if checked else []
+    store = DecisionStore(root)
+    records = store.records() if store.dir.is_dir() else []
+    content = load_content(root, [s.slug for s in systems], [r.number for r in records])
+    problems += content.problems
+    from archkit.decisions.checks import check_records
+
+    problems += [p for p in check_records(store, records) if p.is_error]
+    if any(p.is_error for p in problems):
+        raise ArchkitError([p for p in problems if p.is_error])
+
+    diagrams = _render_diagrams(root, systems, jobs, progress)
+    site = pages.Site(systems, records, content, diagrams, store)
+    planned = site.plan()
+    return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error])
+
+
+def _render_diagrams(
+    root: Path, systems: list[System], jobs: int | None, progress: Progress | None
+) -> dict[str, Path]:
+    """SVG of every system, through the diagram pipeline and its cache (kept in the workspace)."""
+    if not systems:
+        return {}
+    from archkit.render.pipeline import RenderOptions, render_diagrams
+
+    if progress:
+        progress("diagrams", 0, len(systems))
+    results = render_diagrams(systems, root / DIAGRAM_CACHE, RenderOptions(formats=("svg",), jobs=jobs))
+    if progress:
+        progress("diagrams", len(systems), len(systems))
+    return {r.system: r.files[0] for r in results}
+
+
+def _write(
+    out: Path,
+    planned: list[pages.Page],
+    diagrams: dict[str, Path],
+    progress: Progress | None,
+    warnings: list[Any],
+) -> BuildReport:
+    previous = _read_manifest(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    manifest: dict[str, str] = {}
+    rendered = 0
+    env = None
+    try:
+        for slug, svg in diagrams.items():
+            _place(svg, staging / "diagrams" / f"{slug}.svg")
+        for index, page in enumerate(planned, start=1):
+            digest = page.digest()
+            manifest[page.path] = digest
+            old = out / page.path
+            if previous.get(page.path) == digest and old.is_file():
+                _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
+            else:
+                target = staging / page.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if env is None:
+                    from archkit.templating import environment
+
+                    env = environment(page.root)
+                target.write_text(page.render(env), encoding="utf-8")
+                rendered += 1
+            if progress and (index % 25 == 0 or index == len(planned)):
+                progress("pages", index, len(planned))
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildReport(out, len(planned), rendered, len(diagrams), warnings)
+
+
+def _place(source: Path, target: Path) -> None:
+    """Put a file in the new site: a hard link when the file system allows, else a copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Replace the output folder by the new one; the old one is removed only after the swap."""
+    if out.exists() and not out.is_dir():
+        raise ArchkitError([pages.problem(f"{out} is a file, where the site's folder should go")])
+    retired = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        os.replace(out, retired)
+    os.replace(staging, out)
+    if retired.exists():
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def _read_manifest(out: Path) -> dict[str, str]:
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def digest_of(*parts: object) -> str:
+    """A stable hash of page inputs (JSON of plain data)."""
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

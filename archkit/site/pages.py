@@ -1,0 +1,490 @@
+"""The pages of the site: what each one shows, as plain data for its template.
+
+A page is its path, its template and its context; the context is hashed (with the template
+sources) so an unchanged page is carried over instead of rendered again.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import functools
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from archkit.decisions.record import Record
+from archkit.decisions.store import DecisionStore
+from archkit.errors import Problem
+from archkit.model.system import System
+from archkit.portfolio.content import CaseStudy, Content, LeadershipItem, Result, Story
+from archkit.portfolio.spec import LEADERSHIP_PRINCIPLES
+from archkit.quantities import parse_quantity
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+
+
+def problem(message: str) -> Problem:
+    return Problem(message)
+
+
+class Page(NamedTuple):
+    path: str  # relative to the site root, '/'-separated
+    template: str
+    context: dict[str, Any]
+    root: Path  # the workspace, whose templates/ may override archkit's
+
+    def digest(self) -> str:
+        from archkit.site.build import digest_of
+
+        return digest_of(self.path, self.template, _templates_digest(self.root), self.context)
+
+    def render(self, env: Any) -> str:
+        from archkit.templating import render_with
+
+        depth = self.path.count("/")
+        return render_with(
+            env, self.root, f"site/{self.template}", base="../" * depth, page=self.path, **self.context
+        )
+
+
+@functools.cache
+def _templates_digest(root: Path) -> str:
+    """Every site template's source (archkit's and the workspace's): a changed template changes
+    every page."""
+    from archkit.site.build import digest_of
+
+    sources = []
+    for folder in (TEMPLATES, root / "templates" / "site"):
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.j2")):
+                sources.append((path.name, path.read_text(encoding="utf-8")))
+    return digest_of(sources)
+
+
+def record_page(record: Record) -> str:
+    return "decisions/" + record.path[: -len(".md")] + ".html"
+
+
+class Site:
+    def __init__(
+        self,
+        systems: Sequence[System],
+        records: Sequence[Record],
+        content: Content,
+        diagrams: dict[str, Path],
+        store: DecisionStore,
+    ) -> None:
+        self.systems = list(systems)
+        self.records = list(records)
+        self.content = content
+        self.diagrams = diagrams
+        self.root = store.root
+        self.by_number = {r.number: r for r in self.records}
+
+    # -- the plan ------------------------------------------------------------------------
+
+    def plan(self) -> list[Page]:
+        nav = self.nav()
+        common = {"nav": nav, "site_title": self.title()}
+        found: list[Page] = [Page("index.html", "index.html.j2", {**common, **self.index()}, self.root)]
+        for system in self.systems:
+            found.append(
+                Page(
+                    f"systems/{system.slug}.html",
+                    "system.html.j2",
+                    {**common, **self.system(system)},
+                    self.root,
+                )
+            )
+        found.append(
+            Page("decisions/index.html", "decisions.html.j2", {**common, **self.decisions()}, self.root)
+        )
+        for record in self.records:
+            found.append(
+                Page(record_page(record), "decision.html.j2", {**common, **self.decision(record)}, self.root)
+            )
+        for case in self.content.case_studies:
+            found.append(
+                Page(
+                    f"case-studies/{case.slug}.html",
+                    "case-study.html.j2",
+                    {**common, **self.case(case)},
+                    self.root,
+                )
+            )
+        for item in self.content.leadership:
+            found.append(
+                Page(
+                    f"leadership/{item.slug}.html",
+                    "leadership.html.j2",
+                    {**common, **self.leader(item)},
+                    self.root,
+                )
+            )
+        found.append(Page("stories.html", "stories.html.j2", {**common, **self.stories()}, self.root))
+        whole = self.whole()
+        found.append(Page("portfolio.html", "portfolio.html.j2", {**common, **whole}, self.root))
+        found.append(Page("portfolio.md", "portfolio.md.j2", {**common, **whole}, self.root))
+        found.append(Page("search.js", "search.js.j2", {"entries": self.search_entries()}, self.root))
+        return found
+
+    def title(self) -> str:
+        portfolio = self.content.portfolio
+        return f"{portfolio.name} — technical portfolio" if portfolio else "Technical portfolio"
+
+    def nav(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = [{"title": "Summary", "url": "index.html", "children": []}]
+        items.append(
+            {
+                "title": "Systems",
+                "children": [{"title": s.name, "url": f"systems/{s.slug}.html"} for s in self.systems],
+            }
+        )
+        items.append({"title": "Decisions", "url": "decisions/index.html", "children": []})
+        if self.content.case_studies:
+            items.append(
+                {
+                    "title": "Case studies",
+                    "children": [
+                        {"title": c.title, "url": f"case-studies/{c.slug}.html"}
+                        for c in self.content.case_studies
+                    ],
+                }
+            )
+        if self.content.leadership:
+            items.append(
+                {
+                    "title": "Leadership",
+                    "children": [
+                        {"title": i.title, "url": f"leadership/{i.slug}.html"}
+                        for i in self.content.leadership
+                    ],
+                }
+            )
+        items.append({"title": "Story bank", "url": "stories.html", "children": []})
+        items.append({"title": "Printable portfolio", "url": "portfolio.html", "children": []})
+        return items
+
+    # -- page contexts ----------------------------------------------------------------------
+
+    def index(self) -> dict[str, Any]:
+        p = self.content.portfolio
+        summary = None
+        if p:
+            summary = {
+                "name": p.name,
+                "headline": p.headline,
+                "target": p.target,
+                "summary": p.summary,
+                "scope": p.scope._asdict() if p.scope else None,
+                "achievements": list(p.achievements),
+                "leadership": list(p.leadership),
+                "relevance": p.relevance,
+                "present": list(p.present),
+            }
+        return {
+            "summary": summary,
+            "systems": [self._system_card(s) for s in self.systems],
+            "counts": {
+                "systems": len(self.systems),
+                "decisions": len(self.records),
+                "case_studies": len(self.content.case_studies),
+                "leadership": len(self.content.leadership),
+                "stories": len(self.content.stories),
+            },
+        }
+
+    def _system_card(self, system: System) -> dict[str, Any]:
+        present = self.content.portfolio.present if self.content.portfolio else ()
+        return {
+            "slug": system.slug,
+            "name": system.name,
+            "summary": system.summary,
+            "scale": [(m.name, m.value) for m in system.scale],
+            "present": system.slug in present,
+        }
+
+    def system(self, system: System) -> dict[str, Any]:
+        related = sorted(
+            {n for n in system.decisions if n in self.by_number}
+            | {t.record for t in system.tradeoffs if t.record in self.by_number}
+            | {r.number for r in self.records if system.slug in _names(r.metadata.get("systems", ""))}
+        )
+        return {
+            "system": {
+                "slug": system.slug,
+                "name": system.name,
+                "summary": system.summary,
+                "role": system.role,
+                "team_size": system.team_size,
+                "context": system.context,
+                "impact": list(system.impact),
+                "scale": [(m.name, m.value) for m in system.scale],
+                "stack": list(system.stack),
+                "leadership": list(system.leadership),
+                "tradeoffs": [
+                    {
+                        **dataclasses.asdict(t),
+                        "record_url": record_page(self.by_number[t.record])
+                        if t.record in self.by_number
+                        else "",
+                    }
+                    for t in system.tradeoffs
+                ],
+                "components": [(c.title, c.tech, list(c.metrics)) for c in system.components],
+            },
+            "diagram": f"diagrams/{system.slug}.svg" if system.slug in self.diagrams else "",
+            "diagram_digest": _file_digest(self.diagrams.get(system.slug)),
+            "decisions": [self._record_link(self.by_number[n]) for n in related],
+            "case_studies": [
+                {"title": c.title, "url": f"case-studies/{c.slug}.html"}
+                for c in self.content.case_studies
+                if system.slug in c.systems
+            ],
+            "stories": [
+                {"title": s.title, "url": f"stories.html#{s.slug}"}
+                for s in self.content.stories
+                if system.slug in s.systems
+            ],
+        }
+
+    def _record_link(self, record: Record) -> dict[str, Any]:
+        return {
+            "number": record.number,
+            "title": record.title,
+            "status": record.status,
+            "url": record_page(record),
+        }
+
+    def decisions(self) -> dict[str, Any]:
+        from archkit.render.decisions import decision_graph
+
+        return {
+            "records": [{**self._record_link(r), "date": r.date} for r in self.records],
+            "graph": _graph_svg(decision_graph(self.records), "decisions/") if self.records else "",
+        }
+
+    def decision(self, record: Record) -> dict[str, Any]:
+        from archkit.render.decisions import decision_graph
+
+        markdown = _markdown()
+        neighbours = {record.path} | {link.target.rsplit("/", 1)[-1] for link in record.links}
+        local = [r for r in self.records if r.path in neighbours]
+        return {
+            "record": {
+                **self._record_link(record),
+                "date": record.date,
+                "metadata": sorted(record.metadata.items()),
+                "links": [
+                    {
+                        "label": link.label,
+                        "number": link.number,
+                        "title": link.title,
+                        "url": "decisions/" + link.target.rsplit("/", 1)[-1][: -len(".md")] + ".html",
+                    }
+                    for link in record.links
+                ],
+                "sections": [
+                    {
+                        "heading": s.heading,
+                        "html": _md_links(markdown.render(s.text)),
+                        "options": [o._asdict() for o in record.options]
+                        if s.key == "options" and record.options
+                        else [],
+                    }
+                    for s in record.sections
+                    if s.key not in ("status", "links") and s.text.strip()
+                ],
+            },
+            "graph": _graph_svg(decision_graph(local), "decisions/") if len(local) > 1 else "",
+        }
+
+    def case(self, case: CaseStudy) -> dict[str, Any]:
+        return {
+            "item": {
+                "title": case.title,
+                "kind": case.kind,
+                "challenge": case.challenge,
+                "analysis": case.analysis,
+                "solution": list(case.solution),
+                "leadership": list(case.leadership),
+                "outcomes": list(case.outcomes),
+            },
+            "results": [_result(r) for r in case.results],
+            "systems": [{"title": self._system_name(s), "url": f"systems/{s}.html"} for s in case.systems],
+            "decisions": [
+                self._record_link(self.by_number[n]) for n in case.decisions if n in self.by_number
+            ],
+        }
+
+    def leader(self, item: LeadershipItem) -> dict[str, Any]:
+        return {
+            "item": {
+                "title": item.title,
+                "kind": item.kind,
+                "context": list(item.context),
+                "role": list(item.role),
+                "phases": [p._asdict() for p in item.phases],
+                "outcomes": list(item.outcomes),
+                "long_term": list(item.long_term),
+                "lessons": list(item.lessons),
+            },
+            "results": [_result(r) for r in item.results],
+            "systems": [{"title": self._system_name(s), "url": f"systems/{s}.html"} for s in item.systems],
+        }
+
+    def stories(self) -> dict[str, Any]:
+        stories = list(self.content.stories)
+        covered = {p for s in stories for p in s.principles}
+        return {
+            "principles": [
+                {"name": p, "stories": [s.slug for s in stories if p in s.principles]}
+                for p in LEADERSHIP_PRINCIPLES
+            ],
+            "uncovered": [p for p in LEADERSHIP_PRINCIPLES if p not in covered],
+            "stories": [self._story(s) for s in stories],
+        }
+
+    def _story(self, story: Story) -> dict[str, Any]:
+        uses = [{"title": self._system_name(s), "url": f"systems/{s}.html"} for s in story.systems]
+        uses += [
+            {"title": f"Decision {n}. {self.by_number[n].title}", "url": record_page(self.by_number[n])}
+            for n in story.decisions
+            if n in self.by_number
+        ]
+        titles = {c.slug: c.title for c in self.content.case_studies}
+        uses += [{"title": titles.get(c, c), "url": f"case-studies/{c}.html"} for c in story.case_studies]
+        lead = {i.slug: i.title for i in self.content.leadership}
+        uses += [{"title": lead.get(i, i), "url": f"leadership/{i}.html"} for i in story.leadership_items]
+        return {
+            "slug": story.slug,
+            "title": story.title,
+            "principles": list(story.principles),
+            "star": [
+                ("Situation", story.situation),
+                ("Task", story.task),
+                ("Action", story.action),
+                ("Result", story.result),
+            ],
+            "uses": uses,
+        }
+
+    def _system_name(self, slug: str) -> str:
+        return next((s.name for s in self.systems if s.slug == slug), slug)
+
+    def whole(self) -> dict[str, Any]:
+        """The single printable page: everything, with diagrams inlined as data URIs."""
+        return {
+            **self.index(),
+            "system_pages": [
+                {**self.system(s), "diagram_data": _data_uri(self.diagrams.get(s.slug))} for s in self.systems
+            ],
+            "case_pages": [self.case(c) for c in self.content.case_studies],
+            "leadership_pages": [self.leader(i) for i in self.content.leadership],
+            "records": [
+                {**self._record_link(r), "date": r.date, "decision": r.section("decision")}
+                for r in self.records
+            ],
+            **self.stories(),
+        }
+
+    def search_entries(self) -> list[dict[str, str]]:
+        entries = [
+            {"title": s.name, "kind": "system", "url": f"systems/{s.slug}.html", "text": s.summary}
+            for s in self.systems
+        ]
+        entries += [
+            {"title": f"{r.number}. {r.title}", "kind": "decision", "url": record_page(r), "text": r.status}
+            for r in self.records
+        ]
+        entries += [
+            {
+                "title": c.title,
+                "kind": "case study",
+                "url": f"case-studies/{c.slug}.html",
+                "text": c.challenge,
+            }
+            for c in self.content.case_studies
+        ]
+        entries += [
+            {
+                "title": i.title,
+                "kind": "leadership",
+                "url": f"leadership/{i.slug}.html",
+                "text": " ".join(i.context),
+            }
+            for i in self.content.leadership
+        ]
+        entries += [
+            {
+                "title": s.title,
+                "kind": "story",
+                "url": f"stories.html#{s.slug}",
+                "text": ", ".join(s.principles),
+            }
+            for s in self.content.stories
+        ]
+        return entries
+
+
+def _names(text: str) -> set[str]:
+    return {name.strip() for name in text.split(",") if name.strip()}
+
+
+def _result(result: Result) -> dict[str, Any]:
+    """A result row, with a before/after bar chart when both figures can be compared."""
+    before, after = parse_quantity(result.before), parse_quantity(result.after)
+    chart = None
+    if before is not None and after is not None and result.change:
+        b = before.per_second if before.per else before.value
+        a = after.per_second if after.per else after.value
+        if b is not None and a is not None and max(b, a) > 0:
+            top = max(b, a)
+            chart = {"before": round(100 * b / top, 1), "after": round(100 * a / top, 1)}
+    return {**result._asdict(), "change": result.change, "chart": chart}
+
+
+def _file_digest(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        return ""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _data_uri(path: Path | None) -> str:
+    if path is None or not path.is_file():
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+@functools.cache
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+_MD_LINK = re.compile(r'href="(?P<name>\d+-[^"/]+)\.md(?P<anchor>#[^"]*)?"')
+
+
+def _md_links(html: str) -> str:
+    return _MD_LINK.sub(lambda m: f'href="{m["name"]}.html{m["anchor"] or ""}"', html)
+
+
+@functools.cache
+def _graph_svg(dot_source: str, prefix: str) -> str:
+    """The decision graph as inline SVG; node links point at the record pages."""
+    import tempfile
+
+    from archkit.render import graphviz
+
+    source = dot_source.replace('URL="', f'URL="{{base}}{prefix}')
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "graph.svg"
+        graphviz.run_dot(source, {"svg": target}, imagepath=Path(tmp))
+        svg = target.read_text(encoding="utf-8")
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else ""

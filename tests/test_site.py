@@ -1,0 +1,140 @@
+"""archkit build: the portfolio site — every page, every link, escaping, incremental rebuilds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from archkit.errors import ArchkitError
+from archkit.site.build import build_site
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.targets: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value and ((tag == "a" and name == "href") or (tag in ("img", "script") and name == "src")):
+                self.targets.append(value)
+
+
+def internal_links(site: Path) -> list[tuple[Path, str]]:
+    found = []
+    for page in site.rglob("*.html"):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for target in parser.targets:
+            if not target.startswith(("http:", "https:", "data:", "mailto:")):
+                found.append((page, target))
+    return found
+
+
+@pytest.fixture
+def workspace(repo: Path, tmp_path: Path) -> Path:
+    """A copy of the example workspace, to change freely."""
+    root = tmp_path / "ws"
+    for name in ("systems", "decisions", "case-studies", "leadership", "stories"):
+        shutil.copytree(repo / name, root / name)
+    shutil.copy(repo / "portfolio.yaml", root / "portfolio.yaml")
+    return root
+
+
+def test_example_site_has_every_page_and_every_link_resolves(workspace: Path) -> None:
+    out = workspace / "build" / "site"
+    report = build_site(workspace, out)
+    assert report.problems == []
+    names = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    for expected in (
+        "index.html",
+        "systems/recommendation-platform.html",
+        "decisions/index.html",
+        "decisions/0002-migration-from-monolith-to-microservices.html",
+        "case-studies/api-latency-under-traffic-growth.html",
+        "leadership/engineering-excellence-program.html",
+        "stories.html",
+        "portfolio.html",
+        "portfolio.md",
+        "search.js",
+        "diagrams/payment-platform.svg",
+    ):
+        assert expected in names, expected
+    links = internal_links(out)
+    assert len(links) > 100
+    for page, target in links:
+        path = target.split("#", 1)[0]
+        if path:
+            assert (page.parent / path).resolve().is_file(), f"{page.relative_to(out)} -> {target}"
+    entries = json.loads(
+        re.search(r"=\s*(\[.*\]);", (out / "search.js").read_text(encoding="utf-8"), re.S)[1]
+    )
+    assert {e["kind"] for e in entries} == {"system", "decision", "case study", "leadership", "story"}
+
+
+def test_the_printable_page_is_self_contained(workspace: Path) -> None:
+    out = workspace / "site"
+    build_site(workspace, out)
+    page = (out / "portfolio.html").read_text(encoding="utf-8")
+    assert page.count('src="data:image/svg+xml;base64,') == 3
+    assert "<script" not in page and 'href="' not in page.replace('href="#', "")
+    assert "93% faster" in page and "10x" in page
+    markdown = (out / "portfolio.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Alex Morgan\n") and "- p90 latency: 2 s → 150 ms (93% faster)" in markdown
+
+
+def test_rebuilds_render_only_what_changed(workspace: Path) -> None:
+    out = workspace / "site"
+    first = build_site(workspace, out)
+    assert first.rendered == first.pages
+    second = build_site(workspace, out)
+    assert second.rendered == 0 and second.pages == first.pages
+    story = next((workspace / "stories").glob("*.yaml"))
+    story.write_text(
+        story.read_text(encoding="utf-8").replace("title: ", "title: Revised - ", 1), encoding="utf-8"
+    )
+    third = build_site(workspace, out)
+    # the story bank, the printable page and its Markdown, and the search index
+    assert third.rendered == 4
+
+
+def test_user_text_is_escaped_everywhere(workspace: Path) -> None:
+    story = next((workspace / "stories").glob("*.yaml"))
+    text = story.read_text(encoding="utf-8")
+    story.write_text(
+        re.sub(
+            r"^title: .*$",
+            "title: '\"><img src=x onerror=alert(1)> <script>alert(2)</script>'",
+            text,
+            flags=re.M,
+        ),
+        encoding="utf-8",
+    )
+    out = workspace / "site"
+    build_site(workspace, out)
+    for page in ("stories.html", "portfolio.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert "<script>alert" not in html and "<img src=x" not in html, page
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+    search = (out / "search.js").read_text(encoding="utf-8")
+    assert "</script>" not in search and "\\u003cscript\\u003e" in search
+
+
+def test_a_workspace_with_errors_builds_nothing_and_keeps_the_old_site(workspace: Path) -> None:
+    out = workspace / "site"
+    build_site(workspace, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (workspace / "stories" / "broken.yaml").write_text(
+        "title: X\nprinciples: [Deliver Resluts]\n", encoding="utf-8"
+    )
+    with pytest.raises(ArchkitError) as caught:
+        build_site(workspace, out)
+    messages = [p.message for p in caught.value.problems]
+    assert "story has no 'situation'" in messages
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".site")] == []
