@@ -58,3 +58,29 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if hasattr(self, "bar"):
             self.bar.stop()
+
+
+def serve(
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free one).", min=0)
+    ] = 8000,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
+    ] = Path("build/site"),
+) -> None:
+    """Preview the site on localhost and rebuild it when a source file changes."""
+    from archkit.errors import ArchkitError, format_problem
+    from archkit.site.build import build_site
+    from archkit.site.serve import serve as serve_site
+    from archkit.site.serve import timed
+
+    out_dir = out if out.is_absolute() else State.root / out
+
+    def rebuild() -> str:
+        try:
+            report = build_site(State.root, out_dir)
+        except ArchkitError as exc:
+            return "not rebuilt:\n" + "\n".join(format_problem(p) for p in exc.problems)
+        return f"built {report.pages} pages ({report.rendered} rendered)"
+
+    run(lambda: serve_site(State.root, out_dir, port, timed(rebuild), typer.echo))

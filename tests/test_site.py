@@ -138,3 +138,42 @@ def test_a_workspace_with_errors_builds_nothing_and_keeps_the_old_site(workspace
     assert "story has no 'situation'" in messages
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> None:
+    import threading
+    import time
+    import urllib.request
+
+    from archkit.site.serve import serve
+
+    out = workspace / "site"
+    said: list[str] = []
+    stop = threading.Event()
+
+    def rebuild() -> str:
+        report = build_site(workspace, out)
+        return f"built {report.rendered}"
+
+    thread = threading.Thread(target=serve, args=(workspace, out, 0, rebuild, said.append, stop), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not any(s.startswith("serving http://127.0.0.1:") for s in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        url = next(s for s in said if s.startswith("serving")).split()[1]
+        with urllib.request.urlopen(url + "stories.html") as response:  # noqa: S310 - loopback
+            assert response.status == 200
+        story = next((workspace / "stories").glob("*.yaml"))
+        story.write_text(
+            story.read_text(encoding="utf-8").replace("title: ", "title: Changed - ", 1), encoding="utf-8"
+        )
+        while "Changed - " not in (out / "stories.html").read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.1)
+        assert said[0] == f"built {len(list(out.rglob('*.html'))) + 2}"  # every page, the first time
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
