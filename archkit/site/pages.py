@@ -10,11 +10,11 @@ import base64
 import dataclasses
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from archkit.decisions.record import Record
+from archkit.decisions.record import METADATA_KEYS, Record
 from archkit.decisions.store import DecisionStore
 from archkit.errors import Problem
 from archkit.model.system import System
@@ -32,21 +32,28 @@ def problem(message: str) -> Problem:
 class Page(NamedTuple):
     path: str  # relative to the site root, '/'-separated
     template: str
-    context: dict[str, Any]
+    inputs: Any  # plain data: what the page is made from; its hash decides whether to render
+    make: Callable[[], dict[str, Any]]  # the template's context, computed only when rendering
     root: Path  # the workspace, whose templates/ may override archkit's
 
     def digest(self) -> str:
         from archkit.site.build import digest_of
 
-        return digest_of(self.path, self.template, _templates_digest(self.root), self.context)
+        return digest_of(self.path, self.template, _templates_digest(self.root), self.inputs)
 
     def render(self, env: Any) -> str:
         from archkit.templating import render_with
 
         depth = self.path.count("/")
+        context = self.make()
         return render_with(
-            env, self.root, f"site/{self.template}", base="../" * depth, page=self.path, **self.context
+            env, self.root, f"site/{self.template}", base="../" * depth, page=self.path, **context
         )
+
+
+def page(path: str, template: str, context: dict[str, Any], root: Path) -> Page:
+    """A page whose context is cheap: it is its own input."""
+    return Page(path, template, context, lambda: context, root)
 
 
 @functools.cache
@@ -88,47 +95,76 @@ class Site:
     def plan(self) -> list[Page]:
         nav = self.nav()
         common = {"nav": nav, "site_title": self.title()}
-        found: list[Page] = [Page("index.html", "index.html.j2", {**common, **self.index()}, self.root)]
+        root = self.root
+        found = [page("index.html", "index.html.j2", {**common, **self.index()}, root)]
         for system in self.systems:
             found.append(
-                Page(
-                    f"systems/{system.slug}.html",
-                    "system.html.j2",
-                    {**common, **self.system(system)},
-                    self.root,
-                )
+                page(f"systems/{system.slug}.html", "system.html.j2", {**common, **self.system(system)}, root)
             )
+        summary = [
+            (r.number, r.title, r.status, r.date, r.path, [tuple(link) for link in r.links])
+            for r in self.records
+        ]
         found.append(
-            Page("decisions/index.html", "decisions.html.j2", {**common, **self.decisions()}, self.root)
+            Page(
+                "decisions/index.html",
+                "decisions.html.j2",
+                (common, summary),
+                lambda: {**common, **self.decisions()},
+                root,
+            )
         )
         for record in self.records:
+            neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
             found.append(
-                Page(record_page(record), "decision.html.j2", {**common, **self.decision(record)}, self.root)
+                Page(
+                    record_page(record),
+                    "decision.html.j2",
+                    (common, record.text, neighbours),
+                    functools.partial(self._decision_context, common, record),
+                    root,
+                )
             )
         for case in self.content.case_studies:
             found.append(
-                Page(
+                page(
                     f"case-studies/{case.slug}.html",
                     "case-study.html.j2",
                     {**common, **self.case(case)},
-                    self.root,
+                    root,
                 )
             )
         for item in self.content.leadership:
             found.append(
-                Page(
+                page(
                     f"leadership/{item.slug}.html",
                     "leadership.html.j2",
                     {**common, **self.leader(item)},
-                    self.root,
+                    root,
                 )
             )
-        found.append(Page("stories.html", "stories.html.j2", {**common, **self.stories()}, self.root))
-        whole = self.whole()
-        found.append(Page("portfolio.html", "portfolio.html.j2", {**common, **whole}, self.root))
-        found.append(Page("portfolio.md", "portfolio.md.j2", {**common, **whole}, self.root))
-        found.append(Page("search.js", "search.js.j2", {"entries": self.search_entries()}, self.root))
+        found.append(page("stories.html", "stories.html.j2", {**common, **self.stories()}, root))
+        whole_inputs = (common, self.index(), summary, [self.system(s) for s in self.systems], self.stories(),
+                        [self.case(c) for c in self.content.case_studies],
+                        [self.leader(i) for i in self.content.leadership])  # fmt: skip
+        found.append(
+            Page(
+                "portfolio.html", "portfolio.html.j2", whole_inputs, lambda: {**common, **self.whole()}, root
+            )
+        )
+        found.append(
+            Page("portfolio.md", "portfolio.md.j2", whole_inputs, lambda: {**common, **self.whole()}, root)
+        )
+        found.append(page("search.js", "search.js.j2", {"entries": self.search_entries()}, root))
         return found
+
+    def _decision_context(self, common: dict[str, Any], record: Record) -> dict[str, Any]:
+        return {**common, **self.decision(record)}
+
+    def _neighbours(self, record: Record) -> list[Record]:
+        by_path = {r.path: r for r in self.records}
+        linked = [by_path.get(link.target.rsplit("/", 1)[-1]) for link in record.links]
+        return [r for r in linked if r is not None]
 
     def title(self) -> str:
         portfolio = self.content.portfolio
@@ -267,16 +303,12 @@ class Site:
         }
 
     def decision(self, record: Record) -> dict[str, Any]:
-        from archkit.render.decisions import decision_graph
-
         markdown = _markdown()
-        neighbours = {record.path} | {link.target.rsplit("/", 1)[-1] for link in record.links}
-        local = [r for r in self.records if r.path in neighbours]
         return {
             "record": {
                 **self._record_link(record),
                 "date": record.date,
-                "metadata": sorted(record.metadata.items()),
+                "metadata": sorted(record.metadata.items(), key=lambda kv: _META_ORDER.get(kv[0], 99)),
                 "links": [
                     {
                         "label": link.label,
@@ -298,7 +330,7 @@ class Site:
                     if s.key not in ("status", "links") and s.text.strip()
                 ],
             },
-            "graph": _graph_svg(decision_graph(local), "decisions/") if len(local) > 1 else "",
+            "graph": _local_graph(record, self._neighbours(record)),
         }
 
     def case(self, case: CaseStudy) -> dict[str, Any]:
@@ -488,3 +520,58 @@ def _graph_svg(dot_source: str, prefix: str) -> str:
         svg = target.read_text(encoding="utf-8")
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else ""
+
+
+_META_ORDER = {key: i for i, key in enumerate(METADATA_KEYS)}
+
+_STATUS_FILL = {
+    "accepted": ("#dcfce7", "#16a34a"),
+    "proposed": ("#dbeafe", "#2563eb"),
+    "superseded": ("#f1f5f9", "#94a3b8"),
+    "deprecated": ("#fef3c7", "#d97706"),
+    "rejected": ("#fee2e2", "#dc2626"),
+}
+
+
+def _local_graph(record: Record, neighbours: Sequence[Record]) -> str:
+    """A record and the records it links to, as a small inline SVG drawn here (one Graphviz run
+    per page would cost seconds on a thousand records)."""
+    if not neighbours:
+        return ""
+    from html import escape
+
+    labels = {link.target.rsplit("/", 1)[-1]: link.label for link in record.links}
+    row = 46
+    height = max(len(neighbours), 1) * row + 10
+    centre_y = height / 2
+
+    def box(x: float, y: float, r: Record, url: str) -> str:
+        fill, stroke = _STATUS_FILL.get(r.status, ("#ffffff", "#94a3b8"))
+        title = r.title if len(r.title) <= 34 else r.title[:33] + "…"
+        text = escape(f"{r.number}. {title}")
+        body = (
+            f'<rect x="{x}" y="{y - 15}" width="250" height="30" rx="8" fill="{fill}" stroke="{stroke}"/>'
+            f'<text x="{x + 10}" y="{y + 4}" font-size="12">{text}</text>'
+        )
+        return f'<a href="{{base}}{escape(url)}">{body}</a>' if url else body
+
+    parts = [box(10, centre_y, record, "")]
+    for i, other in enumerate(neighbours):
+        y = 5 + row / 2 + i * row
+        label = escape(labels.get(other.path, ""))
+        parts.append(
+            f'<path d="M260 {centre_y} C330 {centre_y} 330 {y} 400 {y}" fill="none" stroke="#64748b" '
+            f'marker-end="url(#arrow)"/><text x="300" y="{(centre_y + y) / 2 - 4}" font-size="10" '
+            f'fill="#475569">{label}</text>'
+        )
+        parts.append(box(400, y, other, record_page(other)))
+    marker = (
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto"><path d="M0 0 L10 5 L0 10 z" fill="#64748b"/></marker></defs>'
+    )
+    size = f'width="660" height="{height:.0f}" viewBox="0 0 660 {height:.0f}"'
+    label = f"Decisions linked to {escape(record.title)}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" {size} font-family="system-ui, sans-serif" '
+        f'role="img" aria-label="{label}">' + marker + "".join(parts) + "</svg>"
+    )
