@@ -16,6 +16,8 @@ import typer
 
 from archkit import __version__
 from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
+from archkit.cli_site import build as site_build
+from archkit.cli_site import serve as site_serve
 from archkit.cli_tdr import tdr_app
 
 if TYPE_CHECKING:
@@ -228,15 +230,21 @@ def techs(
 
 @app.command()
 def schema(
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--type", "-t", help="system, portfolio, case-study, leadership or story.", metavar="TYPE"
+        ),
+    ] = "system",
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--out", "-o", help="Write to this file instead of printing."),
     ] = None,
 ) -> None:
-    """Print the JSON Schema of system files (for editors and other tools)."""
+    """Print the JSON Schema of a kind of file (for editors and other tools)."""
     from archkit.scaffold import schema_text
 
-    text = schema_text()
+    text = run(lambda: schema_text(kind))
     if out is None:
         sys.stdout.write(text)
         return
@@ -245,6 +253,36 @@ def schema(
     target = out if out.is_absolute() else State.root / out
     run(lambda: write_atomic(target, text))
     typer.echo(f"wrote {shown(target)}")
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Argument(
+            help="The workspace's folder, created when missing. Default: the current one (or -C's).",
+            metavar="DIR",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create a workspace: portfolio.yaml, systems/, decisions/, case-studies/, leadership/ and
+    stories/, each with a commented starter file and its schema. Never replaces a file."""
+    from archkit.errors import display_path
+    from archkit.init import init_workspace
+
+    root = (
+        State.root if directory is None else directory if directory.is_absolute() else State.root / directory
+    )
+    actions = run(lambda: init_workspace(root))
+    for action, path in actions:
+        typer.echo(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}")
+    if all(action == "kept" for action, _ in actions):
+        typer.echo("nothing to write: the workspace has every part")
+        return
+    here = root.resolve() == Path.cwd().resolve()
+    command = "archkit check" if here else f"archkit -C {display_path(root)} check"
+    typer.echo(f"next: replace the starters' text with your own, then run '{command}'")
 
 
 @new_app.command("system")
@@ -257,6 +295,10 @@ def new_system(
 
     for path in run(lambda: scaffold(_workspace(), name, force)):
         typer.echo(f"wrote {shown(path)}")
+
+
+app.command("build")(site_build)
+app.command("serve")(site_serve)
 
 
 def _command_word(argv: list[str]) -> str | None:

@@ -1,41 +1,76 @@
-"""Scaffolding: new system files that are valid from the start and point editors at the schema."""
+"""Scaffolding: new files that are valid from the start and point editors at their schema."""
 
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
+from typing import NamedTuple
 
-from archkit.errors import ArchkitError, Position, Problem
+from archkit.errors import ArchkitError, Position, Problem, closest
 from archkit.files import write_atomic
+from archkit.model.spec import SCHEMA_ID, SYSTEM, ObjectSpec, json_schema
+from archkit.portfolio.spec import CASE_STUDY, LEADERSHIP, PORTFOLIO, STORY
 from archkit.workspace import Workspace
 
-SCHEMA_FILE = "archkit-system.schema.json"
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class SchemaKind(NamedTuple):
+    """One file format's JSON Schema: the spec it is made from, its file name and its $id."""
+
+    spec: ObjectSpec
+    file: str
+    id: str
+
+
+_BASE = "https://archkit.dev/schema"
+# archkit schema --type KIND; init writes each file beside the files it describes
+SCHEMAS: dict[str, SchemaKind] = {
+    "system": SchemaKind(SYSTEM, "archkit-system.schema.json", SCHEMA_ID),
+    "portfolio": SchemaKind(PORTFOLIO, "archkit-portfolio.schema.json", f"{_BASE}/portfolio.json"),
+    "case-study": SchemaKind(CASE_STUDY, "archkit-case-study.schema.json", f"{_BASE}/case-study.json"),
+    "leadership": SchemaKind(LEADERSHIP, "archkit-leadership.schema.json", f"{_BASE}/leadership.json"),
+    "story": SchemaKind(STORY, "archkit-story.schema.json", f"{_BASE}/story.json"),
+}
+SCHEMA_FILE = SCHEMAS["system"].file
+
+
+def schema_kind(kind: str) -> SchemaKind:
+    """The schema of ``kind``; an ArchkitError naming the kinds (and the closest) otherwise."""
+    if kind in SCHEMAS:
+        return SCHEMAS[kind]
+    hint = closest(kind, SCHEMAS)
+    raise ArchkitError(
+        [
+            Problem(
+                f"unknown schema type '{kind}'",
+                expected="one of " + ", ".join(SCHEMAS),
+                suggestion=hint,
+            )
+        ]
+    )
 
 
 def slugify(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
-def schema_text() -> str:
-    """The JSON Schema of system files, as written to disk and printed by ``archkit schema``."""
-    from archkit.model.spec import json_schema
+def schema_text(kind: str = "system") -> str:
+    """The JSON Schema of one kind of file, as written to disk and printed by ``archkit schema``."""
+    found = schema_kind(kind)
+    return json.dumps(json_schema(found.spec, found.id), indent=2, ensure_ascii=False) + "\n"
 
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
 
-
-def write_schema(path: Path) -> bool:
-    """Write the schema unless the file holds something else than an archkit schema; returns
-    whether it was written."""
-    from archkit.model.spec import SCHEMA_ID
-
-    text = schema_text()
+def write_schema(path: Path, kind: str = "system") -> bool:
+    """Write the schema of ``kind`` unless the file holds something else than that archkit
+    schema (its own $id); returns whether it was written."""
+    text = schema_text(kind)  # an unknown kind raises before anything is read
     if path.exists():
         current = path.read_text(encoding="utf-8")
         if current == text:
             return False
-        if SCHEMA_ID not in current:
+        if SCHEMAS[kind].id not in current:
             return False  # a file of the user's own: leave it alone
     write_atomic(path, text)
     return True

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from inline_snapshot import snapshot
 from typer.testing import CliRunner
@@ -42,7 +43,7 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
     code, out, _ = run(runner, "--help")
     assert code == 0
     listed = [line.split()[1] for line in out.splitlines() if line.startswith("│ ") and line[2:3].isalpha()]
-    assert listed == snapshot(["check", "diagram", "techs", "schema", "new", "tdr"])
+    assert listed == snapshot(["check", "diagram", "techs", "schema", "init", "build", "serve", "new", "tdr"])
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:
@@ -149,6 +150,71 @@ def test_schema_validates_the_example_systems_and_rejects_typos(runner: CliRunne
     assert [e.message for e in validator.iter_errors(bad)] == [
         "'compnents' does not match any of the regexes: '^x-'"
     ]
+
+
+# schema type -> the example workspace's files of that type, and a key no file of it may have
+SCHEMA_TYPES = {
+    "system": ("systems/*.yaml", {"name": "S", "compnents": []}),
+    "portfolio": ("portfolio.yaml", {"name": "N", "summary": "S", "summery": "S"}),
+    "case-study": ("case-studies/*.yaml", {"title": "T", "challenge": "C", "result": []}),
+    "leadership": ("leadership/*.yaml", {"title": "T", "context": "C", "lesson": "L"}),
+    "story": (
+        "stories/*.yaml",
+        {
+            "title": "T",
+            "principles": ["Ownership"],
+            **dict.fromkeys(("situation", "task", "action", "result"), "x"),
+            "tags": [],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(SCHEMA_TYPES))
+def test_each_schema_type_validates_the_example_files_and_rejects_unknown_keys(
+    runner: CliRunner, repo: Path, kind: str
+) -> None:
+    code, out, err = run(runner, "schema", "--type", kind)
+    assert (code, err) == (0, "")
+    schema = json.loads(out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"] == f"https://archkit.dev/schema/{kind}.json"
+    validator = jsonschema.Draft202012Validator(schema)
+    pattern, bad = SCHEMA_TYPES[kind]
+    files = sorted(repo.glob(pattern))
+    assert files, pattern
+    for path in files:
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))) == [], path
+    unknown = next(key for key in bad if key not in schema["properties"])
+    assert [e.message for e in validator.iter_errors(bad)] == [
+        f"'{unknown}' does not match any of the regexes: '^x-'"
+    ]
+
+
+def test_schema_type_defaults_to_system_and_an_unknown_type_is_refused(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    assert run(runner, "schema")[1] == run(runner, "schema", "--type", "system")[1]
+    code, out, err = run(runner, "schema", "--type", "storys")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: unknown schema type 'storys'; expected one of system, portfolio, case-study, leadership,"
+        " story; did you mean 'story'?\n"
+    )
+    code, out, _ = run(runner, "-C", str(tmp_path), "schema", "-t", "case-study", "-o", "cs.json")
+    assert (code, out) == (0, "wrote cs.json\n")
+    assert json.loads((tmp_path / "cs.json").read_text(encoding="utf-8"))["title"] == "archkit case study"
+
+
+def test_write_schema_replaces_only_its_own_schema(tmp_path: Path) -> None:
+    from archkit.scaffold import schema_text, write_schema
+
+    path = tmp_path / "archkit-story.schema.json"
+    assert write_schema(path, "story") and not write_schema(path, "story")
+    path.write_text('{"$id": "https://archkit.dev/schema/story.json", "old": true}\n', encoding="utf-8")
+    assert write_schema(path, "story") and path.read_text(encoding="utf-8") == schema_text("story")
+    path.write_text('{"$id": "https://archkit.dev/schema/system.json"}\n', encoding="utf-8")
+    assert not write_schema(path, "story")  # another kind's schema, or the user's own: left alone
 
 
 def test_new_system_is_valid_points_at_the_schema_and_never_overwrites(
