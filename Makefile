@@ -1,33 +1,36 @@
 # archkit — `make demo` renders the example workspace, `make test` runs every check.
-# Both set up what is missing first: a virtualenv in .venv, the package, and Graphviz.
+# Both set up what is missing first: a virtualenv in .venv, the package, and Graphviz;
+# `make test` also Chromium, for the browser tests (tests/test_browser.py).
 
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN      = $(VENV)/bin
 STAMP    = $(VENV)/.archkit-installed
 
-.PHONY: demo test lint unit bench setup graphviz clean
+.PHONY: demo test lint unit bench setup graphviz chromium clean
 
 demo: setup graphviz
 	$(BIN)/archkit check
 	$(BIN)/archkit diagram --format svg,png,dot,mermaid --out build/diagrams
 	$(BIN)/archkit tdr check
 	$(BIN)/archkit tdr render --out build/decisions
-	@echo "Diagrams are in build/diagrams/, decision records in build/decisions/index.html"
+	$(BIN)/archkit build --out build/site
+	@echo "Diagrams: build/diagrams/; decision records: build/decisions/index.html; portfolio site: build/site/index.html"
 
-test: setup graphviz lint unit
+test: setup graphviz chromium lint unit
 
 lint: setup
 	$(BIN)/ruff check archkit tests bench
 	$(BIN)/ruff format --check archkit tests bench
 	$(BIN)/mypy archkit
 
-unit: setup graphviz
+unit: setup graphviz chromium
 	$(BIN)/pytest
 
 bench: setup graphviz
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_tdr.py
+	$(BIN)/python bench/bench_site.py
 
 setup: $(STAMP)
 
@@ -38,6 +41,9 @@ $(STAMP): pyproject.toml
 
 graphviz:
 	@sh scripts/ensure-graphviz.sh
+
+chromium:
+	@sh scripts/ensure-chromium.sh
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
