@@ -178,3 +178,18 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_user_text_is_escaped_in_diagrams_too(workspace: Path) -> None:
+    system = workspace / "systems" / "payment-platform.yaml"
+    text = system.read_text(encoding="utf-8").replace(
+        "label: Payments API", "label: '<script>alert(1)</script> \"><img src=x onerror=alert(2)>'", 1
+    )
+    system.write_text(text, encoding="utf-8")
+    out = workspace / "site"
+    build_site(workspace, out)
+    svg = (out / "diagrams" / "payment-platform.svg").read_text(encoding="utf-8")
+    assert "<script>" not in svg and "<img" not in svg
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    page = (out / "systems" / "payment-platform.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page
