@@ -1,6 +1,6 @@
 """What the benchmarks in this folder share: paired timing of whole commands, and the table.
 
-``bench_cli.py`` and ``bench_tdr.py`` import it as ``timing``: they run as scripts
+``bench_cli.py``, ``bench_tdr.py`` and ``bench_site.py`` import it as ``timing``: they run as scripts
 (``python bench/bench_cli.py``), so this folder is the first entry of ``sys.path``.
 
 Every figure is the wall time of a WHOLE command, as a user would see it: ``time.perf_counter()``
@@ -50,12 +50,14 @@ class BenchError(Exception):
 
 
 def parse_arguments(
-    doc: str, argv: Sequence[str] | None, count_option: str, count_help: str
+    doc: str, argv: Sequence[str] | None, count_option: str, count_help: str, rounds: int = 15
 ) -> argparse.Namespace:
-    """The options of a benchmark: ``--rounds`` (default 15), its own ``count_option`` (default 3),
-    both at least 1, and ``--strict``; the description is the first paragraph of ``doc``."""
+    """The options of a benchmark: ``--rounds`` (default ``rounds``), its own ``count_option``
+    (default 3), both at least 1, and ``--strict``; the description is the first paragraph of ``doc``."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=15, help="paired rounds per comparison (default 15)")
+    parser.add_argument(
+        "--rounds", type=int, default=rounds, help=f"paired rounds per comparison (default {rounds})"
+    )
     parser.add_argument(count_option, type=int, default=3, help=count_help)
     parser.add_argument("--strict", action="store_true", help="exit 1 when a ratio is over its limit")
     args = parser.parse_args(argv)

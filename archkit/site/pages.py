@@ -51,11 +51,6 @@ class Page(NamedTuple):
         )
 
 
-def page(path: str, template: str, context: dict[str, Any], root: Path) -> Page:
-    """A page whose context is cheap: it is its own input."""
-    return Page(path, template, context, lambda: context, root)
-
-
 @functools.cache
 def _templates_digest(root: Path) -> str:
     """Every site template's source (archkit's and the workspace's): a changed template changes
@@ -89,18 +84,32 @@ class Site:
         self.diagrams = diagrams
         self.root = store.root
         self.by_number = {r.number: r for r in self.records}
+        self.by_path = {r.path: r for r in self.records}
+        self.records_of: dict[str, set[int]] = {}  # system slug -> records that name it, built once
+        for r in self.records:
+            for name in _names(r.metadata.get("systems", "")):
+                self.records_of.setdefault(name, set()).add(r.number)
 
     # -- the plan ------------------------------------------------------------------------
 
     def plan(self) -> list[Page]:
-        nav = self.nav()
-        common = {"nav": nav, "site_title": self.title()}
+        from archkit.site.build import digest_of
+
+        common = {"nav": self.nav(), "site_title": self.title()}
+        shared = digest_of(common)  # hashed once: every page shows the same navigation
         root = self.root
-        found = [page("index.html", "index.html.j2", {**common, **self.index()}, root)]
-        for system in self.systems:
-            found.append(
-                page(f"systems/{system.slug}.html", "system.html.j2", {**common, **self.system(system)}, root)
-            )
+
+        def page(path: str, template: str, context: dict[str, Any]) -> Page:
+            return Page(path, template, (shared, context), lambda: {**common, **context}, root)
+
+        systems = {s.slug: self.system(s) for s in self.systems}
+        cases = [self.case(c) for c in self.content.case_studies]
+        leaders = [self.leader(i) for i in self.content.leadership]
+        stories = self.stories()
+        found = [page("index.html", "index.html.j2", self.index())]
+        found += [
+            page(f"systems/{slug}.html", "system.html.j2", context) for slug, context in systems.items()
+        ]
         summary = [
             (r.number, r.title, r.status, r.date, r.path, [tuple(link) for link in r.links])
             for r in self.records
@@ -109,61 +118,43 @@ class Site:
             Page(
                 "decisions/index.html",
                 "decisions.html.j2",
-                (common, summary),
+                (shared, summary),
                 lambda: {**common, **self.decisions()},
                 root,
             )
         )
         for record in self.records:
             neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
+            make = functools.partial(self._decision_context, common, record)
             found.append(
-                Page(
-                    record_page(record),
-                    "decision.html.j2",
-                    (common, record.text, neighbours),
-                    functools.partial(self._decision_context, common, record),
-                    root,
-                )
+                Page(record_page(record), "decision.html.j2", (shared, record.text, neighbours), make, root)
             )
-        for case in self.content.case_studies:
-            found.append(
-                page(
-                    f"case-studies/{case.slug}.html",
-                    "case-study.html.j2",
-                    {**common, **self.case(case)},
-                    root,
-                )
-            )
-        for item in self.content.leadership:
-            found.append(
-                page(
-                    f"leadership/{item.slug}.html",
-                    "leadership.html.j2",
-                    {**common, **self.leader(item)},
-                    root,
-                )
-            )
-        found.append(page("stories.html", "stories.html.j2", {**common, **self.stories()}, root))
-        whole_inputs = (common, self.index(), summary, [self.system(s) for s in self.systems], self.stories(),
-                        [self.case(c) for c in self.content.case_studies],
-                        [self.leader(i) for i in self.content.leadership])  # fmt: skip
+        for case, context in zip(self.content.case_studies, cases, strict=True):
+            found.append(page(f"case-studies/{case.slug}.html", "case-study.html.j2", context))
+        for item, context in zip(self.content.leadership, leaders, strict=True):
+            found.append(page(f"leadership/{item.slug}.html", "leadership.html.j2", context))
+        found.append(page("stories.html", "stories.html.j2", stories))
+        whole = (shared, self.index(), summary, list(systems.values()), stories, cases, leaders)
+        found.append(
+            Page("portfolio.html", "portfolio.html.j2", whole, lambda: {**common, **self.whole()}, root)
+        )
+        found.append(Page("portfolio.md", "portfolio.md.j2", whole, lambda: {**common, **self.whole()}, root))
         found.append(
             Page(
-                "portfolio.html", "portfolio.html.j2", whole_inputs, lambda: {**common, **self.whole()}, root
+                "search.js",
+                "search.js.j2",
+                self.search_entries(),
+                lambda: {"entries": self.search_entries()},
+                root,
             )
         )
-        found.append(
-            Page("portfolio.md", "portfolio.md.j2", whole_inputs, lambda: {**common, **self.whole()}, root)
-        )
-        found.append(page("search.js", "search.js.j2", {"entries": self.search_entries()}, root))
         return found
 
     def _decision_context(self, common: dict[str, Any], record: Record) -> dict[str, Any]:
         return {**common, **self.decision(record)}
 
     def _neighbours(self, record: Record) -> list[Record]:
-        by_path = {r.path: r for r in self.records}
-        linked = [by_path.get(link.target.rsplit("/", 1)[-1]) for link in record.links]
+        linked = [self.by_path.get(link.target.rsplit("/", 1)[-1]) for link in record.links]
         return [r for r in linked if r is not None]
 
     def title(self) -> str:
@@ -246,7 +237,7 @@ class Site:
         related = sorted(
             {n for n in system.decisions if n in self.by_number}
             | {t.record for t in system.tradeoffs if t.record in self.by_number}
-            | {r.number for r in self.records if system.slug in _names(r.metadata.get("systems", ""))}
+            | self.records_of.get(system.slug, set())
         )
         return {
             "system": {

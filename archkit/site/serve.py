@@ -25,6 +25,8 @@ def serve(
     stop: threading.Event | None = None,
 ) -> None:
     """Build, serve ``out`` on http://127.0.0.1:port, rebuild on every change until ``stop``."""
+    sources = [root / name for name in WATCHED if (root / name).exists()]
+    before = _stamps(sources)
     say(rebuild())
     handler = functools.partial(_QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -33,6 +35,8 @@ def serve(
     say(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
     stop = stop or threading.Event()
     try:
+        if _stamps(sources) != before:  # edited while the first build ran
+            say(rebuild())
         for _ in changes(root, stop):
             try:
                 say(rebuild())
