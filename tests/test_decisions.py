@@ -6,6 +6,7 @@ import concurrent.futures
 import datetime as dt
 import json
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -532,3 +533,24 @@ def test_a_workspace_template_overrides_the_scaffold(store: DecisionStore) -> No
         "templates/tdr.md.j2:1: error: template error:"
     )
     assert [p.name for p in store.dir.iterdir()] == [path.name]
+
+
+def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
+    repo: Path, tmp_path: Path
+) -> None:
+    workspace = tmp_path / "ws"
+    shutil.copytree(repo / "decisions", workspace / "decisions")
+    store = DecisionStore(workspace)
+    cache = tmp_path / "cache" / "records.json"
+    parsed = store.records()
+    assert store.records(cache=cache) == parsed  # first run: parsed, then stored
+    assert store.records(cache=cache) == parsed  # second run: from the cache
+    target = workspace / "decisions" / "0003-hybrid-real-time-and-batch-processing-for-recommendations.md"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("Accepted", "Deprecated", 1), encoding="utf-8"
+    )
+    assert [r.status for r in store.records(cache=cache)][2] == "deprecated"
+    cache.write_text('{"version": 1, "records": {"0001-keep-the-monolith-and-improve-its-modularity.md": 5}}')
+    assert store.records(cache=cache)[0] == parsed[0]  # a damaged cache is ignored, never trusted
+    cache.write_text("not json")
+    assert len(store.records(cache=cache)) == 5

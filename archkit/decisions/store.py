@@ -101,9 +101,27 @@ class DecisionStore:
             text = handle.read()
         return parse_record(text, name, int(match["number"]) if match else None, header_only)
 
-    def records(self, header_only: bool = False) -> list[Record]:
-        """Every record, parsed once (``header_only``: title, status, date and links only)."""
-        return [self.read(name, header_only) for _, name in self.files()]
+    def records(self, header_only: bool = False, cache: Path | None = None) -> list[Record]:
+        """Every record, parsed once (``header_only``: title, status, date and links only).
+
+        With ``cache`` (a JSON file), a record whose file has the same size and modification time
+        as last time is taken from it instead of parsed again: a rebuild reads only what changed.
+        """
+        if cache is None or header_only:
+            return [self.read(name, header_only) for _, name in self.files()]
+        from archkit.decisions.record_cache import RecordCache
+
+        stored = RecordCache(cache)
+        found = []
+        for _, name in self.files():
+            stat = os.stat(self.dir / name)
+            record = stored.get(name, stat.st_size, stat.st_mtime_ns)
+            if record is None:
+                record = self.read(name)
+                stored.put(name, stat.st_size, stat.st_mtime_ns, record)
+            found.append(record)
+        stored.save(keep={r.path for r in found})
+        return found
 
     def find(self, number: int, records: Sequence[Record] | None = None) -> Record:
         """The record numbered ``number``; ArchkitError when there is none (or two)."""

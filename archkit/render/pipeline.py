@@ -133,7 +133,9 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
                 leftover.unlink(missing_ok=True)
     for fmt, data in contents.items():
         write_atomic(targets[fmt], data)
-    cache.record(system.slug, key, {targets[fmt].name: _digest(data) for fmt, data in contents.items()})
+    cache.record(
+        system.slug, key, {targets[fmt].name: _digest(data) for fmt, data in contents.items()}, out_dir
+    )
     return result
 
 
@@ -186,13 +188,27 @@ class _Cache:
         if not isinstance(recorded, dict):
             return False
         for path in files:
-            if not path.is_file() or recorded.get(path.name) != _digest(path.read_bytes()):
+            try:
+                stat = path.stat()
+            except OSError:
+                return False
+            known = recorded.get(path.name)
+            stamp = [stat.st_size, stat.st_mtime_ns]
+            if isinstance(known, list) and len(known) == 3 and known[1:] == stamp:
+                continue  # same size and time as written: no need to read it again
+            digest = known[0] if isinstance(known, list) and known else known
+            if digest != _digest(path.read_bytes()):
                 return False
         return True
 
-    def record(self, slug: str, key: str, hashes: dict[str, str]) -> None:
+    def record(self, slug: str, key: str, hashes: dict[str, str], out_dir: Path) -> None:
+        """Note what was written: each file's hash, size and modification time."""
+        files: dict[str, list[object]] = {}
+        for name, digest in hashes.items():
+            stat = (out_dir / name).stat()
+            files[name] = [digest, stat.st_size, stat.st_mtime_ns]
         with self.lock:
-            self.entries[slug] = {"key": key, "files": hashes}
+            self.entries[slug] = {"key": key, "files": files}
             self.changed = True
 
     def save(self) -> None:

@@ -23,6 +23,7 @@ from archkit.site import pages
 
 MANIFEST = ".archkit-site.json"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
+RECORD_CACHE = Path(".archkit") / "cache" / "records.json"
 
 
 class BuildReport(NamedTuple):
@@ -49,7 +50,7 @@ def build_site(
     systems = checked.systems if checked else []
     problems = list(checked.problems) if checked else []
     store = DecisionStore(root)
-    records = store.records() if store.dir.is_dir() else []
+    records = store.records(cache=root / RECORD_CACHE) if store.dir.is_dir() else []
     content = load_content(root, [s.slug for s in systems], [r.number for r in records])
     problems += content.problems
     from archkit.decisions.checks import check_records
