@@ -147,16 +147,31 @@ class Workspace:
                 )
         return problems
 
-    def load(self, names: Sequence[str] = ()) -> Checked:
-        """Load and check the named systems (all when none are named)."""
+    def load(self, names: Sequence[str] = (), cache: Path | None = None) -> Checked:
+        """Load and check the named systems (all when none are named). With ``cache`` (a JSON
+        file), a YAML file unchanged since the last run is not parsed again."""
         result = Checked()
+        stored = None
+        if cache is not None:
+            from archkit.model.system_cache import SystemCache
+
+            stored = SystemCache(cache)
         for path in self.resolve(names):
-            system, problems = read_system(path, self.show(path))
+            hit = stored.get(path) if stored is not None and path.suffix != ".py" else None
+            system: System | None
+            if hit is not None:
+                system, problems = hit[0], list(hit[1])
+            else:
+                system, problems = read_system(path, self.show(path))
+                if stored is not None and system is not None and path.suffix != ".py":
+                    stored.put(path, system, problems)
             if system is not None:
                 problems += check_system(system)
                 problems += self._check_decision_numbers(system)
                 result.systems.append(system)
             result.problems.extend(sorted(problems, key=by_position))
+        if stored is not None:
+            stored.save()
         slugs: dict[str, str] = {}
         for system in result.systems:
             file = system.source.file if system.source else system.slug

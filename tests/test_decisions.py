@@ -541,7 +541,7 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
     workspace = tmp_path / "ws"
     shutil.copytree(repo / "decisions", workspace / "decisions")
     store = DecisionStore(workspace)
-    cache = tmp_path / "cache" / "records.json"
+    cache = tmp_path / "cache" / "records"
     parsed = store.records()
     assert store.records(cache=cache) == parsed  # first run: parsed, then stored
     assert store.records(cache=cache) == parsed  # second run: from the cache
@@ -550,7 +550,10 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
         target.read_text(encoding="utf-8").replace("Accepted", "Deprecated", 1), encoding="utf-8"
     )
     assert [r.status for r in store.records(cache=cache)][2] == "deprecated"
-    cache.write_text('{"version": 1, "records": {"0001-keep-the-monolith-and-improve-its-modularity.md": 5}}')
-    assert store.records(cache=cache)[0] == parsed[0]  # a damaged cache is ignored, never trusted
-    cache.write_text("not json")
-    assert len(store.records(cache=cache)) == 5
+    entry = cache / "0001-keep-the-monolith-and-improve-its-modularity.md.json"
+    entry.write_text(entry.read_text().replace('"record":{', '"record":{"surprise":1,'))
+    assert store.records(cache=cache)[0] == parsed[0]  # a damaged entry is ignored, never trusted
+    entry.write_text("not json")
+    assert store.records(cache=cache)[0] == parsed[0]
+    target.unlink()
+    assert len(store.records(cache=cache)) == 4 and len(list(cache.iterdir())) == 4

@@ -329,3 +329,29 @@ def test_decision_numbers_in_a_system_must_exist(make_tree) -> None:
         "systems/s.yaml:3:16: error: no decision record numbered 7; expected one of [1]; did you mean '1'?",
         "systems/s.yaml:4:35: error: no decision record numbered 2; expected one of [1]; did you mean '1'?",
     ]
+
+
+def test_the_system_cache_gives_back_what_loading_gives(repo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(repo / "systems", tmp_path / "systems")
+    cache = tmp_path / "cache.json"
+    loaded = Workspace(tmp_path).load()
+    first = Workspace(tmp_path).load(cache=cache)
+    second = Workspace(tmp_path).load(cache=cache)
+    for a, b, c in zip(loaded.systems, first.systems, second.systems, strict=True):
+        assert a == b == c and a.source == c.source
+    assert loaded.problems == second.problems
+    # a changed file is read again; a broken cache is ignored
+    path = tmp_path / "systems" / "payment-platform.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("team-size: 15", "team-size: 16"), encoding="utf-8"
+    )
+    assert (
+        next(
+            s for s in Workspace(tmp_path).load(cache=cache).systems if s.slug == "payment-platform"
+        ).team_size
+        == 16
+    )
+    cache.write_text('{"version": 1, "systems": {"x": 1}}')
+    assert len(Workspace(tmp_path).load(cache=cache).systems) == 3

@@ -1,12 +1,14 @@
-"""Parsed decision records kept between runs, keyed by file name, size and modification time.
+"""Parsed decision records kept between runs: one small JSON file per record, keyed by the
+record file's size and modification time, so a rebuild rewrites only what changed.
 
 JSON, not pickle: the cache lives in the workspace (``.archkit/``), which may come from someone
-else's repository, so loading it must never run code. A cache that cannot be read is ignored.
+else's repository, so loading it must never run code. An entry that cannot be read is ignored.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,37 +19,33 @@ VERSION = 1  # bump when Record changes shape
 
 
 class RecordCache:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.changed = False
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data["records"] if data.get("version") == VERSION else {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            entries = {}
-        self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
     def get(self, name: str, size: int, mtime_ns: int) -> Record | None:
-        entry = self.entries.get(name)
-        if not isinstance(entry, dict) or entry.get("size") != size or entry.get("mtime_ns") != mtime_ns:
-            return None
         try:
+            entry = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
+            if entry["version"] != VERSION or entry["size"] != size or entry["mtime_ns"] != mtime_ns:
+                return None
             return _record(entry["record"])
-        except (KeyError, TypeError, ValueError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
 
     def put(self, name: str, size: int, mtime_ns: int, record: Record) -> None:
-        self.entries[name] = {"size": size, "mtime_ns": mtime_ns, "record": _plain(record)}
-        self.changed = True
+        entry = {"version": VERSION, "size": size, "mtime_ns": mtime_ns, "record": _plain(record)}
+        write_atomic(
+            self.folder / f"{name}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+        )
 
     def save(self, keep: set[str]) -> None:
-        gone = [name for name in self.entries if name not in keep]
-        for name in gone:
-            del self.entries[name]
-        if self.changed or gone:
-            write_atomic(
-                self.path, json.dumps({"version": VERSION, "records": self.entries}, ensure_ascii=False)
-            )
+        """Forget the records that are gone."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".json") and name[: -len(".json")] not in keep:
+                (self.folder / name).unlink(missing_ok=True)
 
 
 def _plain(record: Record) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import re
 import time
@@ -162,7 +163,12 @@ class DecisionStore:
             return str(path)
 
     def position(self, record: Record, line: int = 0) -> Position:
-        return Position(self.show(self.dir / record.path), line)
+        return Position(f"{self._shown_dir}/{record.path}", line)
+
+    @functools.cached_property
+    def _shown_dir(self) -> str:
+        """The records folder as messages show it (resolved once, not once per problem)."""
+        return self.show(self.dir).replace(os.sep, "/")
 
     # -- creating ---------------------------------------------------------------------------
 

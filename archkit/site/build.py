@@ -23,7 +23,8 @@ from archkit.site import pages
 
 MANIFEST = ".archkit-site.json"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
-RECORD_CACHE = Path(".archkit") / "cache" / "records.json"
+RECORD_CACHE = Path(".archkit") / "cache" / "records"
+SYSTEM_CACHE = Path(".archkit") / "cache" / "systems.json"
 
 
 class BuildReport(NamedTuple):
@@ -46,7 +47,7 @@ def build_site(
     from archkit.workspace import Workspace
 
     workspace = Workspace(root)
-    checked = workspace.load() if workspace.system_files() else None
+    checked = workspace.load(cache=root / SYSTEM_CACHE) if workspace.system_files() else None
     systems = checked.systems if checked else []
     problems = list(checked.problems) if checked else []
     store = DecisionStore(root)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -126,15 +127,16 @@ class Site:
         for record in self.records:
             neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
             make = functools.partial(self._decision_context, common, record)
+            text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
             found.append(
-                Page(record_page(record), "decision.html.j2", (shared, record.text, neighbours), make, root)
+                Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
             )
         for case, context in zip(self.content.case_studies, cases, strict=True):
             found.append(page(f"case-studies/{case.slug}.html", "case-study.html.j2", context))
         for item, context in zip(self.content.leadership, leaders, strict=True):
             found.append(page(f"leadership/{item.slug}.html", "leadership.html.j2", context))
         found.append(page("stories.html", "stories.html.j2", stories))
-        whole = (shared, self.index(), summary, list(systems.values()), stories, cases, leaders)
+        whole = digest_of(shared, self.index(), summary, list(systems.values()), stories, cases, leaders)
         found.append(
             Page("portfolio.html", "portfolio.html.j2", whole, lambda: {**common, **self.whole()}, root)
         )
@@ -472,8 +474,6 @@ def _result(result: Result) -> dict[str, Any]:
 def _file_digest(path: Path | None) -> str:
     if path is None or not path.is_file():
         return ""
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
