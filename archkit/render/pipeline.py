@@ -62,14 +62,22 @@ def render_diagrams(systems: Sequence[System], out_dir: Path, options: RenderOpt
     cache = _Cache(out_dir / CACHE_FILE)
     jobs = options.jobs or os.cpu_count() or 1
     render = functools.partial(_render_safely, out_dir=out_dir, options=options, cache=cache)
+    # Systems whose files are fresh cost a hash each: answer them here, and start threads only
+    # for the ones Graphviz must draw.
+    outcomes: list[Rendered | Exception | None] = [
+        _fresh(system, out_dir, options, cache) for system in systems
+    ]
+    missing = [i for i, outcome in enumerate(outcomes) if outcome is None]
     try:
-        if jobs == 1 or len(systems) == 1:
-            outcomes = [render(system) for system in systems]
+        if jobs == 1 or len(missing) <= 1:
+            for i in missing:
+                outcomes[i] = render(systems[i])
         else:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                outcomes = list(pool.map(render, systems))
+                for i, drawn in zip(missing, pool.map(render, [systems[i] for i in missing]), strict=True):
+                    outcomes[i] = drawn
     finally:
         cache.save()
     for outcome in outcomes:
@@ -92,6 +100,22 @@ def _check_slugs(systems: Sequence[System]) -> None:
         seen.add(slug)
 
 
+def _fresh(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered | None:
+    """The system's files, when the cache says they are what a render would write."""
+    _, _, targets, key = _plan(system, out_dir, options)
+    if cache.fresh(system.slug, key, targets.values()):
+        return Rendered(system.slug, list(targets.values()), cached=True)
+    return None
+
+
+def _plan(system: System, out_dir: Path, options: RenderOptions) -> tuple[str, str, dict[str, Path], str]:
+    theme = THEMES[options.theme]
+    dot_source = to_dot(system, DotOptions(direction=options.direction, theme=theme, legend=options.legend))
+    mermaid = to_mermaid(system, options.direction) if "mermaid" in options.formats else ""
+    targets = {fmt: out_dir / f"{system.slug}{EXTENSIONS[fmt]}" for fmt in options.formats}
+    return dot_source, mermaid, targets, _cache_key(dot_source, mermaid, system, options)
+
+
 def _render_safely(
     system: System, out_dir: Path, options: RenderOptions, cache: _Cache
 ) -> Rendered | Exception:
@@ -102,14 +126,8 @@ def _render_safely(
 
 
 def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered:
-    theme = THEMES[options.theme]
-    dot_source = to_dot(system, DotOptions(direction=options.direction, theme=theme, legend=options.legend))
-    mermaid = to_mermaid(system, options.direction) if "mermaid" in options.formats else ""
-    targets = {fmt: out_dir / f"{system.slug}{EXTENSIONS[fmt]}" for fmt in options.formats}
-    key = _cache_key(dot_source, mermaid, system, options)
+    dot_source, mermaid, targets, key = _plan(system, out_dir, options)
     result = Rendered(system.slug, list(targets.values()))
-    if cache.fresh(system.slug, key, targets.values()):
-        return result._replace(cached=True)
 
     # Everything is made first; files are replaced only once all of them exist.
     contents: dict[str, bytes] = {}

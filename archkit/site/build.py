@@ -95,6 +95,7 @@ def _write(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    _made.clear()
     manifest: dict[str, str] = {}
     rendered = 0
     env = None
@@ -128,9 +129,15 @@ def _write(
     return BuildReport(out, len(planned), rendered, len(diagrams), warnings)
 
 
+_made: set[str] = set()
+
+
 def _place(source: Path, target: Path) -> None:
     """Put a file in the new site: a hard link when the file system allows, else a copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = os.path.dirname(target)
+    if folder not in _made:
+        os.makedirs(folder, exist_ok=True)
+        _made.add(folder)
     try:
         os.link(source, target)
     except OSError:
