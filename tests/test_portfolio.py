@@ -109,3 +109,21 @@ def test_check_strict_fails_on_a_failing_checklist(make_tree) -> None:
     assert "✗ 3-5 systems: 1 (s)" in result.stdout
     assert "-> add systems: 'archkit new system NAME'" in result.stdout
     assert CliRunner().invoke(app, ["-C", str(root), "check"]).exit_code == 0
+
+
+def test_the_content_cache_gives_back_what_reading_gives(repo: Path, tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("case-studies", "leadership", "stories"):
+        shutil.copytree(repo / name, tmp_path / name)
+    shutil.copy(repo / "portfolio.yaml", tmp_path / "portfolio.yaml")
+    cache = tmp_path / "content.json"
+    plain = load_content(tmp_path, SYSTEMS, [1, 2, 3, 4, 5])
+    first = load_content(tmp_path, SYSTEMS, [1, 2, 3, 4, 5], cache=cache)
+    second = load_content(tmp_path, SYSTEMS, [1, 2, 3, 4, 5], cache=cache)
+    assert plain == first == second
+    assert [c.source.positions for c in plain.case_studies] == [
+        c.source.positions for c in second.case_studies
+    ]  # type: ignore[union-attr]
+    cache.write_text("{broken")
+    assert load_content(tmp_path, SYSTEMS, [1, 2, 3, 4, 5], cache=cache) == plain

@@ -8,12 +8,16 @@ the file is collected, then :class:`~archkit.errors.ArchkitError` is raised once
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from archkit.errors import ArchkitError, Position, Problem, by_position
+
+if TYPE_CHECKING:  # yaml is imported where a file is parsed: a cached run never pays for it
+    import yaml
+
+    from archkit.model.yaml_nodes import YamlBuilder
 from archkit.model import spec as S
+from archkit.model.spec import PATH_KEY
 from archkit.model.system import (
     Component,
     Connection,
@@ -23,11 +27,8 @@ from archkit.model.system import (
     System,
     TradeOff,
 )
-from archkit.model.yaml_nodes import PATH_KEY, YamlBuilder
 
 SYSTEM_SUFFIXES = (".yaml", ".yml", ".py")
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_system(path: Path, display: str | None = None) -> System:
@@ -79,8 +80,13 @@ def parse_document(
 ) -> tuple[dict[str, Any] | None, list[Problem], YamlBuilder | None]:
     """Read YAML text against a spec: its fields (None when the file is not a mapping at all),
     every problem found, sorted by position, and the builder that knows where each value was."""
+    import yaml
+
+    from archkit.model.yaml_nodes import YamlBuilder
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         return None, [_yaml_problem(exc, file)], None
     except yaml.reader.ReaderError as exc:

@@ -49,6 +49,8 @@ class ObjectSpec(NamedTuple):
         return [k.name for k in self.keys]
 
 
+PATH_KEY = "_path"
+
 # Keys starting with this are the user's own (as in docker-compose): YAML anchors, other tools' data.
 EXTENSION_PREFIX = "x-"
 

@@ -13,12 +13,12 @@ import yaml
 
 from archkit.errors import Position, Problem, closest, one_of
 from archkit.model import spec as S
+from archkit.model.spec import PATH_KEY
 
 _TAG = "tag:yaml.org,2002:"
 _STANDARD_TAGS = {
     _TAG + t for t in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "merge")
 }
-PATH_KEY = "_path"
 MAX_VALUES = 100_000  # a system is far smaller; a file past this is an alias bomb
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ID = re.compile(S.ID_PATTERN)  # where a mapping was in the file; kept on connections to place their arrows

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archkit.errors import Position, Problem, by_position, closest, display_path
 from archkit.model.load import parse_document
@@ -17,6 +17,9 @@ from archkit.model.spec import ObjectSpec
 from archkit.model.system import SourceMap
 from archkit.portfolio import spec as P
 from archkit.quantities import change, parse_quantity
+
+if TYPE_CHECKING:
+    from archkit.portfolio.content_cache import ContentCache
 
 
 class Result(NamedTuple):
@@ -115,31 +118,37 @@ class Content(NamedTuple):
 CONTENT_SUFFIXES = (".yaml", ".yml")
 
 
-def load_content(root: Path, systems: Sequence[str] = (), decisions: Sequence[int] = ()) -> Content:
+def load_content(
+    root: Path, systems: Sequence[str] = (), decisions: Sequence[int] = (), cache: Path | None = None
+) -> Content:
     """Read every content file of the workspace at ``root``; ``systems`` and ``decisions`` are
     the names and numbers references may use (cross-checks are skipped when both are empty)."""
+    from archkit.portfolio.content_cache import ContentCache
+
+    stored = ContentCache(cache)
     problems: list[Problem] = []
     portfolio = None
     summary_file = root / "portfolio.yaml"
     if summary_file.is_file():
-        fields, found, source = _read(summary_file, P.PORTFOLIO, root)
+        fields, found, source = _read(summary_file, P.PORTFOLIO, root, stored)
         problems += found
         if fields is not None and "name" in fields and "summary" in fields:
             scope = fields.pop("scope", None)
             portfolio = Portfolio(**fields, scope=Scope(**scope) if scope else None, source=source)
     case_studies = []
-    for slug, fields, source in _read_folder(root, "case-studies", P.CASE_STUDY, problems):
+    for slug, fields, source in _read_folder(root, "case-studies", P.CASE_STUDY, problems, stored):
         results = _results(fields)
         case_studies.append(CaseStudy(**fields, slug=slug, results=results, source=source))
     leadership = []
-    for slug, fields, source in _read_folder(root, "leadership", P.LEADERSHIP, problems):
+    for slug, fields, source in _read_folder(root, "leadership", P.LEADERSHIP, problems, stored):
         results = _results(fields)
         phases = tuple(Phase(**p) for p in fields.pop("phases", ()) if "name" in p)
         leadership.append(LeadershipItem(**fields, slug=slug, results=results, phases=phases, source=source))
     stories = [
         Story(**fields, slug=slug, source=source)
-        for slug, fields, source in _read_folder(root, "stories", P.STORY, problems)
+        for slug, fields, source in _read_folder(root, "stories", P.STORY, problems, stored)
     ]
+    stored.save()
     content = Content(portfolio, tuple(case_studies), tuple(leadership), tuple(stories), ())
     if systems or decisions:
         problems += check_references(content, systems, decisions)
@@ -148,8 +157,22 @@ def load_content(root: Path, systems: Sequence[str] = (), decisions: Sequence[in
     return content._replace(problems=tuple(sorted_problems(problems)))
 
 
-def _read(path: Path, spec: ObjectSpec, root: Path) -> tuple[dict[str, Any] | None, list[Problem], SourceMap]:
+def _read(
+    path: Path, spec: ObjectSpec, root: Path, stored: ContentCache
+) -> tuple[dict[str, Any] | None, list[Problem], SourceMap]:
     shown = display_path(path, root)
+    hit = stored.get(path)
+    if hit is not None:
+        fields, problems, positions = hit
+        return (dict(fields) if fields is not None else None), problems, SourceMap(shown, positions)
+    fields, problems, source = _parse(path, spec, shown)
+    stored.put(path, (fields, problems, dict(source.positions)))
+    return fields, problems, source
+
+
+def _parse(
+    path: Path, spec: ObjectSpec, shown: str
+) -> tuple[dict[str, Any] | None, list[Problem], SourceMap]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -163,7 +186,7 @@ def _read(path: Path, spec: ObjectSpec, root: Path) -> tuple[dict[str, Any] | No
 
 
 def _read_folder(
-    root: Path, folder: str, spec: ObjectSpec, problems: list[Problem]
+    root: Path, folder: str, spec: ObjectSpec, problems: list[Problem], stored: ContentCache
 ) -> list[tuple[str, dict[str, Any], SourceMap]]:
     directory = root / folder
     if not directory.is_dir():
@@ -172,7 +195,7 @@ def _read_folder(
     for path in sorted(directory.iterdir()):
         if path.suffix not in CONTENT_SUFFIXES or path.name.startswith((".", "_")) or not path.is_file():
             continue
-        fields, read_problems, source = _read(path, spec, root)
+        fields, read_problems, source = _read(path, spec, root, stored)
         problems.extend(read_problems)
         if fields is not None:
             found.append((path.stem, fields, source))

@@ -25,6 +25,7 @@ MANIFEST = ".archkit-site.json"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
 RECORD_CACHE = Path(".archkit") / "cache" / "records"
 SYSTEM_CACHE = Path(".archkit") / "cache" / "systems.json"
+CONTENT_CACHE = Path(".archkit") / "cache" / "content.json"
 
 
 class BuildReport(NamedTuple):
@@ -52,11 +53,13 @@ def build_site(
     problems = list(checked.problems) if checked else []
     store = DecisionStore(root)
     records = store.records(cache=root / RECORD_CACHE) if store.dir.is_dir() else []
-    content = load_content(root, [s.slug for s in systems], [r.number for r in records])
+    content = load_content(
+        root, [s.slug for s in systems], [r.number for r in records], cache=root / CONTENT_CACHE
+    )
     problems += content.problems
     from archkit.decisions.checks import check_records
 
-    problems += [p for p in check_records(store, records) if p.is_error]
+    problems += check_records(store, records, errors_only=True)
     if any(p.is_error for p in problems):
         raise ArchkitError([p for p in problems if p.is_error])
 
