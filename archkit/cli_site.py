@@ -45,7 +45,8 @@ class _progress:
             return None
         from rich.progress import Progress
 
-        self.bar = Progress(transient=True)
+        # no refresh thread: the build may fork worker processes, which must not inherit one
+        self.bar = Progress(transient=True, auto_refresh=False)
         self.bar.start()
         self.tasks: dict[str, Any] = {}
         return self.update
@@ -54,6 +55,7 @@ class _progress:
         if what not in self.tasks:
             self.tasks[what] = self.bar.add_task(what, total=total)
         self.bar.update(self.tasks[what], completed=done, total=total)
+        self.bar.refresh()
 
     def __exit__(self, *exc: object) -> None:
         if hasattr(self, "bar"):

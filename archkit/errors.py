@@ -47,6 +47,9 @@ class ArchkitError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(format_problem(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[ArchkitError], tuple[list[Problem]]]:
+        return (ArchkitError, (self.problems,))  # crosses process boundaries whole
+
 
 class EnvironmentProblem(Exception):
     """Something archkit needs is missing from the machine (for example Graphviz)."""

@@ -193,3 +193,32 @@ def test_user_text_is_escaped_in_diagrams_too(workspace: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
     page = (out / "systems" / "payment-platform.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page
+
+
+def test_pages_rendered_in_worker_processes_are_the_same(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archkit.site import build as site_build
+
+    build_site(workspace, workspace / "one", jobs=1)
+    monkeypatch.setattr(site_build, "PARALLEL_FROM", 2)
+    report = build_site(workspace, workspace / "many", jobs=2)
+    assert report.rendered == report.pages
+    one = {
+        p.relative_to(workspace / "one"): p.read_bytes()
+        for p in (workspace / "one").rglob("*")
+        if p.is_file()
+    }
+    many = {
+        p.relative_to(workspace / "many"): p.read_bytes()
+        for p in (workspace / "many").rglob("*")
+        if p.is_file()
+    }
+    assert one == many
+    # a broken template of the user's fails in a worker, and is reported whole
+    (workspace / "templates" / "site").mkdir(parents=True)
+    (workspace / "templates" / "site" / "stories.html.j2").write_text("{{ nope.nothing }}", encoding="utf-8")
+    with pytest.raises(ArchkitError) as caught:
+        build_site(workspace, workspace / "broken", jobs=2)
+    assert caught.value.problems[0].message.startswith("template site/stories.html.j2:")
+    assert not (workspace / "broken").exists()

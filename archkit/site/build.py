@@ -66,7 +66,7 @@ def build_site(
     diagrams = _render_diagrams(root, systems, jobs, progress)
     site = pages.Site(systems, records, content, diagrams, store)
     planned = site.plan()
-    return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error])
+    return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
 
 
 def _render_diagrams(
@@ -91,6 +91,7 @@ def _write(
     diagrams: dict[str, Path],
     progress: Progress | None,
     warnings: list[Any],
+    jobs: int | None = None,
 ) -> BuildReport:
     previous = _read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -100,28 +101,19 @@ def _write(
     staging.mkdir()
     _made.clear()
     manifest: dict[str, str] = {}
-    rendered = 0
-    env = None
+    todo: list[pages.Page] = []
     try:
         for slug, svg in diagrams.items():
             _place(svg, staging / "diagrams" / f"{slug}.svg")
-        for index, page in enumerate(planned, start=1):
+        for page in planned:
             digest = page.digest()
             manifest[page.path] = digest
             old = out / page.path
             if previous.get(page.path) == digest and old.is_file():
                 _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
             else:
-                target = staging / page.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if env is None:
-                    from archkit.templating import environment
-
-                    env = environment(page.root)
-                target.write_text(page.render(env), encoding="utf-8")
-                rendered += 1
-            if progress and (index % 25 == 0 or index == len(planned)):
-                progress("pages", index, len(planned))
+                todo.append(page)
+        _render_pages(staging, todo, jobs, progress)
         (staging / MANIFEST).write_text(
             json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -129,7 +121,65 @@ def _write(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildReport(out, len(planned), rendered, len(diagrams), warnings)
+    return BuildReport(out, len(planned), len(todo), len(diagrams), warnings)
+
+
+# Pages rendered by forked workers: they inherit the plan instead of receiving it pickled.
+_FORKED: tuple[Path, list[pages.Page]] | None = None
+_ENV: Any = None
+PARALLEL_FROM = 64  # fewer pages than this render faster in one process
+
+
+def _render_one(staging: Path, page: pages.Page) -> None:
+    global _ENV
+    if _ENV is None:
+        from archkit.templating import environment
+
+        _ENV = environment(page.root)
+    target = staging / page.path
+    folder = os.path.dirname(target)
+    if folder not in _made:
+        os.makedirs(folder, exist_ok=True)
+        _made.add(folder)
+    target.write_text(page.render(_ENV), encoding="utf-8")
+
+
+def _render_forked(index: int) -> None:
+    assert _FORKED is not None
+    staging, todo = _FORKED
+    _render_one(staging, todo[index])
+
+
+def _render_pages(staging: Path, todo: list[pages.Page], jobs: int | None, progress: Progress | None) -> None:
+    """Render what changed: in forked worker processes (every core) when there is much to do
+    and the platform forks; in this process otherwise."""
+    import multiprocessing
+
+    global _ENV, _FORKED
+    _ENV = None
+    workers = jobs or os.cpu_count() or 1
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers > 1 and can_fork and len(todo) >= PARALLEL_FROM:
+        for page in todo:  # folders first, so that workers never race to make them
+            folder = os.path.dirname(staging / page.path)
+            if folder not in _made:
+                os.makedirs(folder, exist_ok=True)
+                _made.add(folder)
+        _FORKED = (staging, todo)
+        try:
+            with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
+                for done, _ in enumerate(
+                    pool.imap_unordered(_render_forked, range(len(todo)), chunksize=8), 1
+                ):
+                    if progress and (done % 25 == 0 or done == len(todo)):
+                        progress("pages", done, len(todo))
+        finally:
+            _FORKED = None
+        return
+    for done, page in enumerate(todo, start=1):
+        _render_one(staging, page)
+        if progress and (done % 25 == 0 or done == len(todo)):
+            progress("pages", done, len(todo))
 
 
 _made: set[str] = set()
