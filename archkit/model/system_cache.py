@@ -7,60 +7,35 @@ Python systems are never cached: running them is what defines them.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from archkit.errors import Position, Problem
-from archkit.files import write_atomic
 from archkit.model.system import Component, Connection, Group, Metric, SourceMap, System, TradeOff
+from archkit.stamp_cache import StampCache, plain_problem, read_problem
 
-VERSION = 1  # bump when the model changes shape
+VERSION = 2  # bump when the model changes shape
 
 
 class SystemCache:
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.changed = False
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data["systems"] if data.get("version") == VERSION else {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            entries = {}
-        self.entries: dict[str, Any] = entries if isinstance(entries, dict) else {}
-        self.used: set[str] = set()
+        self.store = StampCache(path, VERSION)
 
-    def get(self, path: Path) -> tuple[System, list[Problem]] | None:
-        key = str(path)
-        self.used.add(key)
-        entry: Any = self.entries.get(key)
+    def get(self, source: Path) -> tuple[System, list[Problem]] | None:
+        entry = self.store.get(source)
+        if entry is None:
+            return None
         try:
-            stat = os.stat(path)
-            if entry["size"] != stat.st_size or entry["mtime_ns"] != stat.st_mtime_ns:
-                return None
-            return _system(entry["system"]), [_problem(p) for p in entry["problems"]]
-        except (KeyError, TypeError, ValueError, OSError):
+            return _system(entry["system"]), [read_problem(p) for p in entry["problems"]]
+        except (KeyError, TypeError, ValueError):
             return None
 
-    def put(self, path: Path, system: System, problems: list[Problem]) -> None:
-        stat = os.stat(path)
-        self.entries[str(path)] = {
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "system": _plain(system),
-            "problems": [_plain_problem(p) for p in problems],
-        }
-        self.changed = True
+    def put(self, source: Path, system: System, problems: list[Problem]) -> None:
+        self.store.put(source, {"system": _plain(system), "problems": [plain_problem(p) for p in problems]})
 
     def save(self) -> None:
-        gone = [key for key in self.entries if key not in self.used]
-        for key in gone:
-            del self.entries[key]
-        if self.changed or gone:
-            data = {"version": VERSION, "systems": self.entries}
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        self.store.save()
 
 
 def _plain(system: System) -> dict[str, Any]:
@@ -102,12 +77,3 @@ def _system(data: dict[str, Any]) -> System:
         },
         source=source,
     )
-
-
-def _plain_problem(p: Problem) -> list[Any]:
-    return [p.message, list(p.position) if p.position else None, p.expected, p.suggestion, p.severity]
-
-
-def _problem(data: list[Any]) -> Problem:
-    message, position, expected, suggestion, severity = data
-    return Problem(message, Position(*position) if position else None, expected, suggestion, severity)

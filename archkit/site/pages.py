@@ -515,14 +515,6 @@ def _graph_svg(dot_source: str, prefix: str) -> str:
 
 _META_ORDER = {key: i for i, key in enumerate(METADATA_KEYS)}
 
-_STATUS_FILL = {
-    "accepted": ("#dcfce7", "#16a34a"),
-    "proposed": ("#dbeafe", "#2563eb"),
-    "superseded": ("#f1f5f9", "#94a3b8"),
-    "deprecated": ("#fef3c7", "#d97706"),
-    "rejected": ("#fee2e2", "#dc2626"),
-}
-
 
 def _local_graph(record: Record, neighbours: Sequence[Record]) -> str:
     """A record and the records it links to, as a small inline SVG drawn here (one Graphviz run
@@ -531,13 +523,15 @@ def _local_graph(record: Record, neighbours: Sequence[Record]) -> str:
         return ""
     from html import escape
 
+    from archkit.render.decisions import STATUS_COLOURS
+
     labels = {link.target.rsplit("/", 1)[-1]: link.label for link in record.links}
     row = 46
     height = max(len(neighbours), 1) * row + 10
     centre_y = height / 2
 
     def box(x: float, y: float, r: Record, url: str) -> str:
-        fill, stroke = _STATUS_FILL.get(r.status, ("#ffffff", "#94a3b8"))
+        fill, stroke = STATUS_COLOURS.get(r.status, ("#ffffff", "#94a3b8"))
         title = r.title if len(r.title) <= 34 else r.title[:33] + "…"
         text = escape(f"{r.number}. {title}")
         body = (

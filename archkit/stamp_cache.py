@@ -1,0 +1,75 @@
+"""A JSON file of values derived from other files, each kept while its source file keeps the same
+size and modification time. JSON, not pickle: these caches live in the workspace (``.archkit/``),
+which may come from someone else's repository, so loading one must never run code. A cache or an
+entry that cannot be read is ignored."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from archkit.errors import Position, Problem
+from archkit.files import write_atomic
+
+
+class StampCache:
+    def __init__(self, path: Path | None, version: int) -> None:
+        self.path = path
+        self.version = version
+        self.changed = False
+        self.used: set[str] = set()
+        self.entries: dict[str, Any] = {}
+        if path is None:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries = data["entries"] if data.get("version") == version else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            entries = {}
+        self.entries = entries if isinstance(entries, dict) else {}
+
+    def get(self, source: Path) -> Any:
+        """The value stored for ``source``, or None when it changed, is new or was unreadable."""
+        if self.path is None:
+            return None
+        key = str(source)
+        self.used.add(key)
+        entry: Any = self.entries.get(key)
+        try:
+            stat = os.stat(source)
+            if entry["size"] != stat.st_size or entry["mtime_ns"] != stat.st_mtime_ns:
+                return None
+            return entry["value"]
+        except (KeyError, TypeError, OSError):
+            return None
+
+    def put(self, source: Path, value: Any) -> None:
+        if self.path is None:
+            return
+        stat = os.stat(source)
+        self.entries[str(source)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "value": value}
+        self.used.add(str(source))
+        self.changed = True
+
+    def save(self) -> None:
+        """Write what changed, and forget the sources that were not asked for this time."""
+        if self.path is None:
+            return
+        gone = [key for key in self.entries if key not in self.used]
+        for key in gone:
+            del self.entries[key]
+        if self.changed or gone:
+            data = {"version": self.version, "entries": self.entries}
+            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def plain_problem(problem: Problem) -> list[Any]:
+    where = list(problem.position) if problem.position else None
+    return [problem.message, where, problem.expected, problem.suggestion, problem.severity]
+
+
+def read_problem(data: list[Any]) -> Problem:
+    message, where, expected, suggestion, severity = data
+    return Problem(message, Position(*where) if where else None, expected, suggestion, severity)
