@@ -151,61 +151,7 @@ def big_system() -> str:
 
 def medium_system(index: int) -> str:
     """Variation ``index`` of a 15-component system: other labels, figures and technologies."""
-    db = ("postgresql", "mysql", "mongodb")[index % 3]
-    cache = ("redis", "memcached")[index % 2]
-    queue = ("kafka", "rabbitmq", "aws-sqs")[index % 3]
-    components = [
-        ("gateway", "aws-api-gateway", "aws"),
-        *((f"svc{n}", "k8s-service", "eks") for n in range(1, 8)),
-        ("db", db, "aws"),
-        ("replica", db, "aws"),
-        ("cache", cache, "aws"),
-        ("queue", queue, "aws"),
-        ("worker", "k8s-service", "eks"),
-        ("bucket", "aws-s3", "aws"),
-        ("mobile", "mobile-app", ""),
-    ]
-    connections = [("mobile", "gateway", "HTTPS", "sync")]
-    connections += [("gateway", f"svc{n}", "REST", "sync") for n in range(1, 5)]
-    connections += [
-        ("svc1", "svc5", "gRPC", "sync"),
-        ("svc2", "svc6", "gRPC", "sync"),
-        ("svc3", "svc7", "gRPC", "sync"),
-        ("svc1", "db", "SQL", "sync"),
-        ("db", "replica", "replication", "async"),
-        ("svc2", "cache", "reads", "sync"),
-        ("svc4", "queue", "jobs", "async"),
-        ("queue", "worker", "jobs", "async"),
-        ("worker", "bucket", "exports", "sync"),
-        ("svc5", "replica", "SQL", "sync"),
-    ]
-    if index % 2:
-        connections.append(("svc6", "cache", "writes", "sync"))
-    lines = [
-        f"name: Service {index:02d}",
-        f"summary: Variation {index} of a 15-component system, for the benchmark.",
-        "scale:",
-        f"  users: {index + 1}M",
-        f"  requests/s: {(index + 1) * 100}",
-        "groups:",
-        "  - id: aws",
-        f"    label: AWS region {index % 4 + 1}",
-        "    kind: region",
-        "    groups:",
-        "      - id: eks",
-        "        label: Cluster",
-        "        kind: cluster",
-        "components:",
-    ]
-    for cid, tech, group in components:
-        lines += [f"  - id: {cid}", f"    label: {cid.capitalize()} {index}", f"    tech: {tech}"]
-        lines += [f"    group: {group}"] if group else []
-    lines.append("connections:")
-    for n, (source, target, label, mode) in enumerate(connections):
-        lines += [f"  - from: {source}", f"    to: {target}", f"    label: {label}", f"    mode: {mode}"]
-        if n % 3 == index % 3:
-            lines.append(f"    throughput: {(n + 1) * (index + 1)} req/s")
-    return "\n".join(lines) + "\n"
+    return timing.system_yaml(index)
 
 
 def make_workspace(root: Path, systems: dict[str, str]) -> Path:

@@ -85,43 +85,9 @@ def system_name(index: int) -> str:
 def site_system(index: int) -> str:
     """Variation ``index`` of bench_cli.py's medium system, with 12-15 components (4-7 services)
     and the keys a system page shows: role, context, impact, stack, trade-offs, decisions."""
-    db = ("postgresql", "mysql", "mongodb")[index % 3]
-    cache = ("redis", "memcached")[index % 2]
-    queue = ("kafka", "rabbitmq", "aws-sqs")[index % 3]
-    services = 7 - index % 4
-    components = [
-        ("gateway", "aws-api-gateway", "aws"),
-        *((f"svc{n}", "k8s-service", "eks") for n in range(1, services + 1)),
-        ("db", db, "aws"),
-        ("replica", db, "aws"),
-        ("cache", cache, "aws"),
-        ("queue", queue, "aws"),
-        ("worker", "k8s-service", "eks"),
-        ("bucket", "aws-s3", "aws"),
-        ("mobile", "mobile-app", ""),
-    ]
-    connections = [("mobile", "gateway", "HTTPS", "sync")]
-    connections += [("gateway", f"svc{n}", "REST", "sync") for n in range(1, 5)]
-    connections += [
-        ("svc1", "svc5", "gRPC", "sync"),
-        ("svc2", "svc6", "gRPC", "sync"),
-        ("svc3", "svc7", "gRPC", "sync"),
-        ("svc1", "db", "SQL", "sync"),
-        ("db", "replica", "replication", "async"),
-        ("svc2", "cache", "reads", "sync"),
-        ("svc4", "queue", "jobs", "async"),
-        ("queue", "worker", "jobs", "async"),
-        ("worker", "bucket", "exports", "sync"),
-        ("svc5", "replica", "SQL", "sync"),
-    ]
-    if index % 2:
-        connections.append(("svc6", "cache", "writes", "sync"))
-    ids = {cid for cid, _, _ in components}
-    connections = [c for c in connections if c[0] in ids and c[1] in ids]
+    db, cache, queue = timing.system_technologies(index)
     first = index * (RECORDS // SYSTEMS) + 1  # this system's own decision records
-    lines = [
-        f"name: Service {index:02d}",
-        f"summary: Variation {index} of a {len(components)}-component system, for the benchmark.",
+    about = [
         "role: Technical lead and manager",
         f"team-size: {index % 12 + 4}",
         "context: >-",
@@ -131,32 +97,12 @@ def site_system(index: int) -> str:
         "impact:",
         f"  - p99 latency down from {index * 10 + 400} ms to {index + 90} ms",
         f"  - Infrastructure cost {index % 30 + 5}% lower",
-        "scale:",
-        f"  users: {index + 1}M",
-        f"  requests/s: {(index + 1) * 100}",
+    ]
+    scale = [
         f"  availability SLA: 99.9{index % 10}%",
         f"stack: [Kubernetes, AWS, {db}, {cache}, {queue}, Terraform]",
-        "groups:",
-        "  - id: aws",
-        f"    label: AWS region {index % 4 + 1}",
-        "    kind: region",
-        "    groups:",
-        "      - id: eks",
-        "        label: Cluster",
-        "        kind: cluster",
-        "components:",
     ]
-    for n, (cid, tech, group) in enumerate(components):
-        lines += [f"  - id: {cid}", f"    label: {cid.capitalize()} {index}", f"    tech: {tech}"]
-        lines += [f"    group: {group}"] if group else []
-        if n % 4 == index % 4:
-            lines.append(f"    metrics: [p95 {n * 5 + 10} ms]")
-    lines.append("connections:")
-    for n, (source, target, label, mode) in enumerate(connections):
-        lines += [f"  - from: {source}", f"    to: {target}", f"    label: {label}", f"    mode: {mode}"]
-        if n % 3 == index % 3:
-            lines.append(f"    throughput: {(n + 1) * (index + 1)} req/s")
-    lines += [
+    tail = [
         "tradeoffs:",
         f"  - decision: {db} for the service's data",
         "    choice: One primary and a read replica",
@@ -172,7 +118,7 @@ def site_system(index: int) -> str:
         f"  - Mentored {index % 3 + 1} engineers through the design reviews",
         f"decisions: [{first}, {first + 1}, {first + 2}]",
     ]
-    return "\n".join(lines) + "\n"
+    return timing.system_yaml(index, 7 - index % 4, about, scale, metrics=True, tail=tail)
 
 
 def case_study(index: int) -> str:

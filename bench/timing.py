@@ -13,6 +13,10 @@ The reference most comparisons use is ``BARE_TYPER_APP``: a bare Typer app that 
 run by the same Python; starting the interpreter and importing Typer is the floor no Typer CLI
 can go below.
 
+``system_yaml`` writes variation ``index`` of the generated system ``bench_cli.py`` renders 50 of;
+``bench_site.py`` builds its 50 systems with it too, with fewer services and the keys a system page
+shows.
+
 Only the standard library is used; everything timed runs as a subprocess.
 """
 
@@ -43,6 +47,90 @@ def main():
 
 app()
 """
+
+
+def system_technologies(index: int) -> tuple[str, str, str]:
+    """The database, cache and queue of variation ``index`` of the generated system."""
+    return (
+        ("postgresql", "mysql", "mongodb")[index % 3],
+        ("redis", "memcached")[index % 2],
+        ("kafka", "rabbitmq", "aws-sqs")[index % 3],
+    )
+
+
+def system_yaml(
+    index: int,
+    services: int = 7,
+    about: Sequence[str] = (),
+    scale: Sequence[str] = (),
+    metrics: bool = False,
+    tail: Sequence[str] = (),
+) -> str:
+    """Variation ``index`` of a system of ``services`` services plus 8 other components (15 with the
+    default 7): other labels, figures and technologies. ``about`` lines follow the summary, ``scale``
+    lines end the scale (and may add top-level keys after it), ``tail`` lines end the file;
+    ``metrics`` gives every fourth component a p95 figure. Connections to services left out are
+    dropped."""
+    db, cache, queue = system_technologies(index)
+    components = [
+        ("gateway", "aws-api-gateway", "aws"),
+        *((f"svc{n}", "k8s-service", "eks") for n in range(1, services + 1)),
+        ("db", db, "aws"),
+        ("replica", db, "aws"),
+        ("cache", cache, "aws"),
+        ("queue", queue, "aws"),
+        ("worker", "k8s-service", "eks"),
+        ("bucket", "aws-s3", "aws"),
+        ("mobile", "mobile-app", ""),
+    ]
+    connections = [("mobile", "gateway", "HTTPS", "sync")]
+    connections += [("gateway", f"svc{n}", "REST", "sync") for n in range(1, 5)]
+    connections += [
+        ("svc1", "svc5", "gRPC", "sync"),
+        ("svc2", "svc6", "gRPC", "sync"),
+        ("svc3", "svc7", "gRPC", "sync"),
+        ("svc1", "db", "SQL", "sync"),
+        ("db", "replica", "replication", "async"),
+        ("svc2", "cache", "reads", "sync"),
+        ("svc4", "queue", "jobs", "async"),
+        ("queue", "worker", "jobs", "async"),
+        ("worker", "bucket", "exports", "sync"),
+        ("svc5", "replica", "SQL", "sync"),
+    ]
+    if index % 2:
+        connections.append(("svc6", "cache", "writes", "sync"))
+    ids = {cid for cid, _, _ in components}
+    connections = [c for c in connections if c[0] in ids and c[1] in ids]
+    lines = [
+        f"name: Service {index:02d}",
+        f"summary: Variation {index} of a {len(components)}-component system, for the benchmark.",
+        *about,
+        "scale:",
+        f"  users: {index + 1}M",
+        f"  requests/s: {(index + 1) * 100}",
+        *scale,
+        "groups:",
+        "  - id: aws",
+        f"    label: AWS region {index % 4 + 1}",
+        "    kind: region",
+        "    groups:",
+        "      - id: eks",
+        "        label: Cluster",
+        "        kind: cluster",
+        "components:",
+    ]
+    for n, (cid, tech, group) in enumerate(components):
+        lines += [f"  - id: {cid}", f"    label: {cid.capitalize()} {index}", f"    tech: {tech}"]
+        lines += [f"    group: {group}"] if group else []
+        if metrics and n % 4 == index % 4:
+            lines.append(f"    metrics: [p95 {n * 5 + 10} ms]")
+    lines.append("connections:")
+    for n, (source, target, label, mode) in enumerate(connections):
+        lines += [f"  - from: {source}", f"    to: {target}", f"    label: {label}", f"    mode: {mode}"]
+        if n % 3 == index % 3:
+            lines.append(f"    throughput: {(n + 1) * (index + 1)} req/s")
+    lines += tail
+    return "\n".join(lines) + "\n"
 
 
 class BenchError(Exception):
