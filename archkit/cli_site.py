@@ -80,9 +80,11 @@ def serve(
 
     def rebuild() -> str:
         try:
-            report = build_site(State.root, out_dir)
+            # one process: the server's threads must not be forked into page workers
+            report = build_site(State.root, out_dir, jobs=1)
         except ArchkitError as exc:
             return "not rebuilt:\n" + "\n".join(format_problem(p) for p in exc.problems)
-        return f"built {report.pages} pages ({report.rendered} rendered)"
+        notes = "".join("\n" + format_problem(p) for p in report.problems)
+        return f"built {report.pages} pages ({report.rendered} rendered){notes}"
 
     run(lambda: serve_site(State.root, out_dir, port, timed(rebuild), typer.echo))

@@ -61,6 +61,7 @@ class Quantity(NamedTuple):
     percentile: str  # "p95"
     bound: str  # "<", ">", "~" or ""
     text: str  # as written
+    out_of: float | None = None  # a score's scale: 5 in "3.1/5"
 
     @property
     def per_second(self) -> float | None:
@@ -84,7 +85,11 @@ def parse_quantity(text: str) -> Quantity | None:
     score = re.fullmatch(r"/\s*(\d+(?:\.\d+)?)\s*(?P<noun>.*)", rest)
     if score and not currency and not match["scale"]:
         # "3.1/5": a score out of 5, compared in points
-        return Quantity(value, "score", None, score["noun"], "", percentile, bound, text)
+        out_of = float(score.group(1))
+        if out_of <= 0:
+            return None
+        # compared as points out of the same scale: 3/5 -> 8/10 is 60% -> 80%
+        return Quantity(value, "score", None, score["noun"], "", percentile, bound, text, out_of)
     unit, per, noun = _unit_and_period(rest)
     if unit is None:
         return None
@@ -169,10 +174,14 @@ def change(before: Quantity, after: Quantity) -> str:
     cannot be compared (different dimensions or periods)."""
     if before.dimension != after.dimension or (before.per is None) != (after.per is None):
         return ""
+    if before.currency != after.currency or before.percentile != after.percentile:
+        return ""  # dollars against euros, p99 against p50: not the same measure
     b = before.per_second if before.per else before.value
     a = after.per_second if after.per else after.value
     if b is None or a is None:
         return ""
+    if before.dimension == "score" and before.out_of != after.out_of:
+        return ""  # 3/5 against 8/10: say nothing rather than something wrong
     if before.dimension in ("percent", "score"):
         points = after.value - before.value
         return (
@@ -180,13 +189,15 @@ def change(before: Quantity, after: Quantity) -> str:
         )
     if b == 0:
         return ""
+    if a == 0:
+        return "down to zero"
     ratio = a / b
     if ratio == 1:
         return "unchanged"
     if before.dimension == "time" and not before.per:
         if ratio < 1:
             return f"{_percent(1 - ratio)}% faster" if ratio > 0.01 else f"{_short(1 / ratio)}x faster"
-        return f"{_percent(ratio - 1)}% slower"
+        return f"{_short(ratio)}x slower" if ratio >= 2 else f"{_percent(ratio - 1)}% slower"
     if ratio >= 2:
         return f"{_short(ratio)}x"
     if ratio > 1:

@@ -21,11 +21,12 @@ class StampCache:
         self.changed = False
         self.used: set[str] = set()
         self.entries: dict[str, Any] = {}
+        self.seen: dict[str, tuple[int, int]] = {}  # the stamp of each source when it was asked for
         if path is None:
             return
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data["entries"] if data.get("version") == version else {}
+            entries = data["entries"] if data.get("version") == _version(version) else {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             entries = {}
         self.entries = entries if isinstance(entries, dict) else {}
@@ -39,17 +40,25 @@ class StampCache:
         entry: Any = self.entries.get(key)
         try:
             stat = os.stat(source)
+        except OSError:
+            return None
+        # taken before the caller reads the file: an edit made meanwhile shows as a change next time
+        self.seen[key] = (stat.st_size, stat.st_mtime_ns)
+        try:
             if entry["size"] != stat.st_size or entry["mtime_ns"] != stat.st_mtime_ns:
                 return None
             return entry["value"]
-        except (KeyError, TypeError, OSError):
+        except (KeyError, TypeError):
             return None
 
     def put(self, source: Path, value: Any) -> None:
         if self.path is None:
             return
-        stat = os.stat(source)
-        self.entries[str(source)] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "value": value}
+        key = str(source)
+        if key not in self.seen:
+            return  # never asked for: no stamp from before its reading
+        size, mtime_ns = self.seen[key]
+        self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "value": value}
         self.used.add(str(source))
         self.changed = True
 
@@ -61,8 +70,15 @@ class StampCache:
         for key in gone:
             del self.entries[key]
         if self.changed or gone:
-            data = {"version": self.version, "entries": self.entries}
+            data = {"version": _version(self.version), "entries": self.entries}
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def _version(version: int) -> str:
+    """A cache written by another archkit release is not trusted: its shapes may differ."""
+    from archkit import __version__
+
+    return f"{version}:{__version__}"
 
 
 def plain_problem(problem: Problem) -> list[Any]:

@@ -70,12 +70,17 @@ def test_rates_per_second() -> None:
     ("before", "after", "expected"),
     [
         ("2 s", "150 ms", "93% faster"),  # the guide's 2s -> 150ms (93% improvement)
-        ("200 ms", "2 s", "900% slower"),
+        ("200 ms", "2 s", "10x slower"),
+        ("200 ms", "300 ms", "50% slower"),
         ("10M requests/day", "100M requests/day", "10x"),
         ("10M/day", "15M/day", "50% more"),
         ("80% CPU", "45% CPU", "35 points lower"),
         ("65%", "92%", "27 points higher"),
         ("3.1/5", "4.3/5", "1.2 points higher"),
+        ("3/5", "8/10", ""),
+        ("2 s", "0 ms", "down to zero"),
+        ("$40K/month", "€30K/month", ""),
+        ("p99 2 s", "p50 1 s", ""),
         ("8/month", "2/month", "75% less"),
         ("4 hrs", "45 min", "81% faster"),
         ("$120K/month", "$80K/month", "33% less"),

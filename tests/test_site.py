@@ -222,3 +222,30 @@ def test_pages_rendered_in_worker_processes_are_the_same(
         build_site(workspace, workspace / "broken", jobs=2)
     assert caught.value.problems[0].message.startswith("template site/stories.html.j2:")
     assert not (workspace / "broken").exists()
+
+
+def test_the_output_folder_never_swallows_the_workspace(workspace: Path) -> None:
+    for out in (workspace, workspace / "systems", workspace / "decisions" / "site", workspace.parent):
+        with pytest.raises(ArchkitError) as caught:
+            build_site(workspace, out)
+        assert caught.value.problems[0].message.startswith(f"will not build into {out}")
+    mine = workspace / "notes"
+    mine.mkdir()
+    (mine / "todo.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ArchkitError):
+        build_site(workspace, mine)
+    assert (mine / "todo.txt").read_text(encoding="utf-8") == "mine"
+    assert (workspace / "systems" / "payment-platform.yaml").is_file()
+
+
+def test_an_empty_workspace_builds_and_a_planted_link_is_not_carried_over(tmp_path: Path) -> None:
+    report = build_site(tmp_path, tmp_path / "site")
+    assert report.problems == [] and (tmp_path / "site" / "index.html").is_file()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret", encoding="utf-8")
+    page = tmp_path / "site" / "stories.html"
+    page.unlink()
+    page.symlink_to(secret)
+    build_site(tmp_path, tmp_path / "site")
+    assert not (tmp_path / "site" / "stories.html").is_symlink()
+    assert "secret" not in (tmp_path / "site" / "stories.html").read_text(encoding="utf-8")

@@ -28,7 +28,7 @@ class SystemCache:
             return None
         try:
             return _system(entry["system"]), [read_problem(p) for p in entry["problems"]]
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def put(self, source: Path, system: System, problems: list[Problem]) -> None:

@@ -162,7 +162,8 @@ def _read(
 ) -> tuple[dict[str, Any] | None, list[Problem], SourceMap]:
     shown = display_path(path, root)
     hit = stored.get(path)
-    if hit is not None:
+    known = {k.attribute for k in spec.keys}
+    if hit is not None and (hit[0] is None or (isinstance(hit[0], dict) and set(hit[0]) <= known)):
         fields, problems, positions = hit
         return (dict(fields) if fields is not None else None), problems, SourceMap(shown, positions)
     fields, problems, source = _parse(path, spec, shown)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from archkit.decisions.store import DecisionStore
-from archkit.errors import ArchkitError
+from archkit.errors import ArchkitError, Problem
 from archkit.model.system import System
 from archkit.site import pages
 
@@ -47,6 +47,8 @@ def build_site(
     from archkit.portfolio.content import load_content
     from archkit.workspace import Workspace
 
+    out = _safe_output(root, out)
+    pages.forget_templates()  # a long-running serve sees template edits
     workspace = Workspace(root)
     checked = workspace.load(cache=root / SYSTEM_CACHE) if workspace.system_files() else None
     systems = checked.systems if checked else []
@@ -109,7 +111,8 @@ def _write(
             digest = page.digest()
             manifest[page.path] = digest
             old = out / page.path
-            if previous.get(page.path) == digest and old.is_file():
+            # carried over only when it is a plain file archkit wrote: never a link planted there
+            if previous.get(page.path) == digest and old.is_file() and not old.is_symlink():
                 _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
             else:
                 todo.append(page)
@@ -197,10 +200,37 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+SOURCES = ("systems", "decisions", "case-studies", "leadership", "stories", "templates", ".archkit")
+
+
+def _safe_output(root: Path, out: Path) -> Path:
+    """The output folder, once it is sure that replacing it destroys nothing of the user's:
+    not the workspace, not a folder holding it, not a source folder, and either new, empty or
+    a site archkit built before."""
+    target = out.resolve()
+    workspace = root.resolve()
+    sources = [workspace / name for name in SOURCES] + [DecisionStore(root).dir.resolve()]
+
+    def refuse(why: str) -> ArchkitError:
+        return ArchkitError(
+            [Problem(f"will not build into {out}: {why}", expected="a folder such as build/site")]
+        )
+
+    if target == workspace or target in workspace.parents:
+        raise refuse("it holds the workspace")
+    if any(target == s or s in target.parents for s in sources):
+        raise refuse("it is one of the workspace's sources")
+    if target.exists() and not target.is_dir():
+        raise refuse("it is a file")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise refuse("it holds files archkit did not build (no .archkit-site.json)")
+    return target
+
+
 def _swap(staging: Path, out: Path) -> None:
     """Replace the output folder by the new one; the old one is removed only after the swap."""
     if out.exists() and not out.is_dir():
-        raise ArchkitError([pages.problem(f"{out} is a file, where the site's folder should go")])
+        raise ArchkitError([Problem(f"{out} is a file, where the site's folder should go")])
     retired = out.with_name(f".{out.name}.old-{os.getpid()}")
     if out.exists():
         os.replace(out, retired)

@@ -17,17 +17,12 @@ from typing import Any, NamedTuple
 
 from archkit.decisions.record import METADATA_KEYS, Record
 from archkit.decisions.store import DecisionStore
-from archkit.errors import Problem
 from archkit.model.system import System
 from archkit.portfolio.content import CaseStudy, Content, LeadershipItem, Result, Story
 from archkit.portfolio.spec import LEADERSHIP_PRINCIPLES
 from archkit.quantities import parse_quantity
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
-
-
-def problem(message: str) -> Problem:
-    return Problem(message)
 
 
 class Page(NamedTuple):
@@ -38,9 +33,10 @@ class Page(NamedTuple):
     root: Path  # the workspace, whose templates/ may override archkit's
 
     def digest(self) -> str:
+        from archkit import __version__
         from archkit.site.build import digest_of
 
-        return digest_of(self.path, self.template, _templates_digest(self.root), self.inputs)
+        return digest_of(__version__, self.path, self.template, _templates_digest(self.root), self.inputs)
 
     def render(self, env: Any) -> str:
         from archkit.templating import render_with
@@ -50,6 +46,11 @@ class Page(NamedTuple):
         return render_with(
             env, self.root, f"site/{self.template}", base="../" * depth, page=self.path, **context
         )
+
+
+def forget_templates() -> None:
+    """Templates may have changed since the last build in this process (serve)."""
+    _templates_digest.cache_clear()
 
 
 @functools.cache
@@ -165,12 +166,13 @@ class Site:
 
     def nav(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = [{"title": "Summary", "url": "index.html", "children": []}]
-        items.append(
-            {
-                "title": "Systems",
-                "children": [{"title": s.name, "url": f"systems/{s.slug}.html"} for s in self.systems],
-            }
-        )
+        if self.systems:
+            items.append(
+                {
+                    "title": "Systems",
+                    "children": [{"title": s.name, "url": f"systems/{s.slug}.html"} for s in self.systems],
+                }
+            )
         items.append({"title": "Decisions", "url": "decisions/index.html", "children": []})
         if self.content.case_studies:
             items.append(
