@@ -127,3 +127,18 @@ def test_the_content_cache_gives_back_what_reading_gives(repo: Path, tmp_path: P
     ]  # type: ignore[union-attr]
     cache.write_text("{broken")
     assert load_content(tmp_path, SYSTEMS, [1, 2, 3, 4, 5], cache=cache) == plain
+
+
+def test_references_between_content_files_are_checked_even_without_systems(make_tree) -> None:
+    root = make_tree(
+        {
+            "stories/s.yaml": "title: T\nprinciples: [Ownership]\nsituation: S\ntask: T\naction: A\nresult: R\n"
+            "case-studies: [nope]\nsystems: [anything]\n",
+            "case-studies/bad name.yaml": "title: X\nchallenge: Y\n",
+        }
+    )
+    messages = [format_problem(p) for p in load_content(root).problems]
+    assert messages == [
+        "case-studies/bad name.yaml: error: 'bad name.yaml' cannot name a page; expected a file name of letters, digits, '.', '_' and '-'",
+        "stories/s.yaml:7:16: error: 'case-studies' names 'nope', which the workspace does not have; expected a case study in the workspace",
+    ]

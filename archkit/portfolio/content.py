@@ -7,6 +7,7 @@ collected, as for systems.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -116,13 +117,25 @@ class Content(NamedTuple):
 
 
 CONTENT_SUFFIXES = (".yaml", ".yml")
+_SINGULAR = {
+    "systems": "system",
+    "present": "system",
+    "decisions": "decision record",
+    "case-studies": "case study",
+    "leadership-items": "leadership item",
+}
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a file name that is safe in every URL
 
 
 def load_content(
-    root: Path, systems: Sequence[str] = (), decisions: Sequence[int] = (), cache: Path | None = None
+    root: Path,
+    systems: Sequence[str] | None = None,
+    decisions: Sequence[int] | None = None,
+    cache: Path | None = None,
 ) -> Content:
     """Read every content file of the workspace at ``root``; ``systems`` and ``decisions`` are
-    the names and numbers references may use (cross-checks are skipped when both are empty)."""
+    the names and numbers references may use (None: not known, those references are not checked;
+    references between content files are always checked)."""
     from archkit.portfolio.content_cache import ContentCache
 
     stored = ContentCache(cache)
@@ -150,8 +163,7 @@ def load_content(
     ]
     stored.save()
     content = Content(portfolio, tuple(case_studies), tuple(leadership), tuple(stories), ())
-    if systems or decisions:
-        problems += check_references(content, systems, decisions)
+    problems += check_references(content, systems, decisions)
     problems += check_principles(content)
     problems += check_results(content)
     return content._replace(problems=tuple(sorted_problems(problems)))
@@ -193,9 +205,23 @@ def _read_folder(
     if not directory.is_dir():
         return []
     found = []
+    seen: set[str] = set()
     for path in sorted(directory.iterdir()):
         if path.suffix not in CONTENT_SUFFIXES or path.name.startswith((".", "_")) or not path.is_file():
             continue
+        if not _SLUG.match(path.stem):
+            problems.append(
+                Problem(
+                    f"'{path.name}' cannot name a page",
+                    Position(display_path(path, root)),
+                    expected="a file name of letters, digits, '.', '_' and '-'",
+                )
+            )
+            continue
+        if path.stem in seen:
+            problems.append(Problem(f"two files are named '{path.stem}'", Position(display_path(path, root))))
+            continue
+        seen.add(path.stem)
         fields, read_problems, source = _read(path, spec, root, stored)
         problems.extend(read_problems)
         if fields is not None:
@@ -221,11 +247,14 @@ def _results(fields: dict[str, Any]) -> tuple[Result, ...]:
     return tuple(Result(**r) for r in fields.pop("results", ()) if "metric" in r)
 
 
-def check_references(content: Content, systems: Sequence[str], decisions: Sequence[int]) -> list[Problem]:
-    """Names and numbers a content file points at must exist."""
-    known: dict[str, set[Any]] = {
-        "systems": set(systems),
-        "decisions": set(decisions),
+def check_references(
+    content: Content, systems: Sequence[str] | None, decisions: Sequence[int] | None
+) -> list[Problem]:
+    """Names and numbers a content file points at must exist (systems and decisions only when
+    they are known)."""
+    known: dict[str, set[Any] | None] = {
+        "systems": set(systems) if systems is not None else None,
+        "decisions": set(decisions) if decisions is not None else None,
         "case-studies": {c.slug for c in content.case_studies},
         "leadership-items": {item.slug for item in content.leadership},
     }
@@ -252,6 +281,8 @@ def check_references(content: Content, systems: Sequence[str], decisions: Sequen
     for owner, references in items:
         for key, values in references.items():
             pool = known["systems" if key == "present" else key]
+            if pool is None:
+                continue
             for i, value in enumerate(values):
                 if value in pool:
                     continue
@@ -262,7 +293,7 @@ def check_references(content: Content, systems: Sequence[str], decisions: Sequen
                         owner.source.locate(key, i) if owner.source else None,
                         expected=f"one of {', '.join(names)}"
                         if names
-                        else f"a {key.rstrip('s')} in the workspace",
+                        else f"a {_SINGULAR[key]} in the workspace",
                         suggestion=closest(str(value), names),
                     )
                 )

@@ -6,11 +6,9 @@ sources) so an unchanged page is carried over instead of rendered again.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import functools
 import hashlib
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,9 +16,17 @@ from typing import Any, NamedTuple
 from archkit.decisions.record import METADATA_KEYS, Record
 from archkit.decisions.store import DecisionStore
 from archkit.model.system import System
-from archkit.portfolio.content import CaseStudy, Content, LeadershipItem, Result, Story
+from archkit.portfolio.content import CaseStudy, Content, LeadershipItem, Story
 from archkit.portfolio.spec import LEADERSHIP_PRINCIPLES
-from archkit.quantities import parse_quantity
+from archkit.site.fragments import (
+    data_uri,
+    file_digest,
+    graph_svg,
+    local_graph,
+    markdown,
+    md_links,
+    result_row,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 
@@ -67,8 +73,13 @@ def _templates_digest(root: Path) -> str:
     return digest_of(sources)
 
 
+_META_ORDER = {key: i for i, key in enumerate(METADATA_KEYS)}
+
+
 def record_page(record: Record) -> str:
-    return "decisions/" + record.path[: -len(".md")] + ".html"
+    from archkit.render.decisions import page_name
+
+    return "decisions/" + page_name(record.path)
 
 
 class Site:
@@ -267,7 +278,7 @@ class Site:
                 "components": [(c.title, c.tech, list(c.metrics)) for c in system.components],
             },
             "diagram": f"diagrams/{system.slug}.svg" if system.slug in self.diagrams else "",
-            "diagram_digest": _file_digest(self.diagrams.get(system.slug)),
+            "diagram_digest": file_digest(self.diagrams.get(system.slug)),
             "decisions": [self._record_link(self.by_number[n]) for n in related],
             "case_studies": [
                 {"title": c.title, "url": f"case-studies/{c.slug}.html"}
@@ -294,11 +305,11 @@ class Site:
 
         return {
             "records": [{**self._record_link(r), "date": r.date} for r in self.records],
-            "graph": _graph_svg(decision_graph(self.records), "decisions/") if self.records else "",
+            "graph": graph_svg(decision_graph(self.records), "decisions/") if self.records else "",
         }
 
     def decision(self, record: Record) -> dict[str, Any]:
-        markdown = _markdown()
+        renderer = markdown()
         return {
             "record": {
                 **self._record_link(record),
@@ -316,7 +327,7 @@ class Site:
                 "sections": [
                     {
                         "heading": s.heading,
-                        "html": _md_links(markdown.render(s.text)),
+                        "html": md_links(renderer.render(s.text)),
                         "options": [o._asdict() for o in record.options]
                         if s.key == "options" and record.options
                         else [],
@@ -325,7 +336,7 @@ class Site:
                     if s.key not in ("status", "links") and s.text.strip()
                 ],
             },
-            "graph": _local_graph(record, self._neighbours(record)),
+            "graph": local_graph(record, self._neighbours(record)),
         }
 
     def case(self, case: CaseStudy) -> dict[str, Any]:
@@ -339,7 +350,7 @@ class Site:
                 "leadership": list(case.leadership),
                 "outcomes": list(case.outcomes),
             },
-            "results": [_result(r) for r in case.results],
+            "results": [result_row(r) for r in case.results],
             "systems": [{"title": self._system_name(s), "url": f"systems/{s}.html"} for s in case.systems],
             "decisions": [
                 self._record_link(self.by_number[n]) for n in case.decisions if n in self.by_number
@@ -358,7 +369,7 @@ class Site:
                 "long_term": list(item.long_term),
                 "lessons": list(item.lessons),
             },
-            "results": [_result(r) for r in item.results],
+            "results": [result_row(r) for r in item.results],
             "systems": [{"title": self._system_name(s), "url": f"systems/{s}.html"} for s in item.systems],
         }
 
@@ -406,7 +417,7 @@ class Site:
         return {
             **self.index(),
             "system_pages": [
-                {**self.system(s), "diagram_data": _data_uri(self.diagrams.get(s.slug))} for s in self.systems
+                {**self.system(s), "diagram_data": data_uri(self.diagrams.get(s.slug))} for s in self.systems
             ],
             "case_pages": [self.case(c) for c in self.content.case_studies],
             "leadership_pages": [self.leader(i) for i in self.content.leadership],
@@ -458,107 +469,3 @@ class Site:
 
 def _names(text: str) -> set[str]:
     return {name.strip() for name in text.split(",") if name.strip()}
-
-
-def _result(result: Result) -> dict[str, Any]:
-    """A result row, with a before/after bar chart when both figures can be compared."""
-    before, after = parse_quantity(result.before), parse_quantity(result.after)
-    chart = None
-    if before is not None and after is not None and result.change:
-        b = before.per_second if before.per else before.value
-        a = after.per_second if after.per else after.value
-        if b is not None and a is not None and max(b, a) > 0:
-            top = max(b, a)
-            chart = {"before": round(100 * b / top, 1), "after": round(100 * a / top, 1)}
-    return {**result._asdict(), "change": result.change, "chart": chart}
-
-
-def _file_digest(path: Path | None) -> str:
-    if path is None or not path.is_file():
-        return ""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _data_uri(path: Path | None) -> str:
-    if path is None or not path.is_file():
-        return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
-@functools.cache
-def _markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-_MD_LINK = re.compile(r'href="(?P<name>\d+-[^"/]+)\.md(?P<anchor>#[^"]*)?"')
-
-
-def _md_links(html: str) -> str:
-    return _MD_LINK.sub(lambda m: f'href="{m["name"]}.html{m["anchor"] or ""}"', html)
-
-
-@functools.cache
-def _graph_svg(dot_source: str, prefix: str) -> str:
-    """The decision graph as inline SVG; node links point at the record pages."""
-    import tempfile
-
-    from archkit.render import graphviz
-
-    source = dot_source.replace('URL="', f'URL="{{base}}{prefix}')
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "graph.svg"
-        graphviz.run_dot(source, {"svg": target}, imagepath=Path(tmp))
-        svg = target.read_text(encoding="utf-8")
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else ""
-
-
-_META_ORDER = {key: i for i, key in enumerate(METADATA_KEYS)}
-
-
-def _local_graph(record: Record, neighbours: Sequence[Record]) -> str:
-    """A record and the records it links to, as a small inline SVG drawn here (one Graphviz run
-    per page would cost seconds on a thousand records)."""
-    if not neighbours:
-        return ""
-    from html import escape
-
-    from archkit.render.decisions import STATUS_COLOURS
-
-    labels = {link.target.rsplit("/", 1)[-1]: link.label for link in record.links}
-    row = 46
-    height = max(len(neighbours), 1) * row + 10
-    centre_y = height / 2
-
-    def box(x: float, y: float, r: Record, url: str) -> str:
-        fill, stroke = STATUS_COLOURS.get(r.status, ("#ffffff", "#94a3b8"))
-        title = r.title if len(r.title) <= 34 else r.title[:33] + "…"
-        text = escape(f"{r.number}. {title}")
-        body = (
-            f'<rect x="{x}" y="{y - 15}" width="250" height="30" rx="8" fill="{fill}" stroke="{stroke}"/>'
-            f'<text x="{x + 10}" y="{y + 4}" font-size="12">{text}</text>'
-        )
-        return f'<a href="{{base}}{escape(url)}">{body}</a>' if url else body
-
-    parts = [box(10, centre_y, record, "")]
-    for i, other in enumerate(neighbours):
-        y = 5 + row / 2 + i * row
-        label = escape(labels.get(other.path, ""))
-        parts.append(
-            f'<path d="M260 {centre_y} C330 {centre_y} 330 {y} 400 {y}" fill="none" stroke="#64748b" '
-            f'marker-end="url(#arrow)"/><text x="300" y="{(centre_y + y) / 2 - 4}" font-size="10" '
-            f'fill="#475569">{label}</text>'
-        )
-        parts.append(box(400, y, other, record_page(other)))
-    marker = (
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto"><path d="M0 0 L10 5 L0 10 z" fill="#64748b"/></marker></defs>'
-    )
-    size = f'width="660" height="{height:.0f}" viewBox="0 0 660 {height:.0f}"'
-    label = f"Decisions linked to {escape(record.title)}"
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" {size} font-family="system-ui, sans-serif" '
-        f'role="img" aria-label="{label}">' + marker + "".join(parts) + "</svg>"
-    )

@@ -25,7 +25,7 @@ def serve(
     stop: threading.Event | None = None,
 ) -> None:
     """Build, serve ``out`` on http://127.0.0.1:port, rebuild on every change until ``stop``."""
-    sources = [root / name for name in WATCHED if (root / name).exists()]
+    sources = _sources(root)
     before = _stamps(sources)
     say(rebuild())
     handler = functools.partial(_QuietHandler, directory=str(out))
@@ -51,7 +51,7 @@ def serve(
 
 def changes(root: Path, stop: threading.Event) -> Iterator[None]:
     """Yield once per batch of changes under the workspace's sources."""
-    paths = [root / name for name in WATCHED if (root / name).exists()]
+    paths = _sources(root)
     try:
         from watchfiles import watch
     except ImportError:
@@ -59,6 +59,15 @@ def changes(root: Path, stop: threading.Event) -> Iterator[None]:
         return
     for _ in watch(*paths, stop_event=stop, debounce=300):
         yield None
+
+
+def _sources(root: Path) -> list[Path]:
+    """What a change to is worth a rebuild: the content folders, the records' folder wherever
+    .adr-dir puts it, templates and the summary."""
+    from archkit.decisions.store import DecisionStore
+
+    paths = [root / name for name in WATCHED] + [DecisionStore(root).dir]
+    return sorted({p for p in paths if p.exists()})
 
 
 def _poll(paths: list[Path], stop: threading.Event) -> Iterator[None]:
