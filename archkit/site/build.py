@@ -236,7 +236,25 @@ def _swap(staging: Path, out: Path) -> None:
         os.replace(out, retired)
     os.replace(staging, out)
     if retired.exists():
-        shutil.rmtree(retired, ignore_errors=True)
+        _remove_later(retired)
+
+
+def _remove_later(folder: Path) -> None:
+    """Delete the retired site without making the user wait: where ``rm`` exists it runs
+    detached (the new site is already in place); elsewhere, here and now."""
+    rm = shutil.which("rm")
+    if rm and os.name == "posix":
+        import subprocess
+
+        subprocess.Popen(
+            [rm, "-rf", "--", str(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _read_manifest(out: Path) -> dict[str, str]:
@@ -248,6 +266,6 @@ def _read_manifest(out: Path) -> dict[str, str]:
 
 
 def digest_of(*parts: object) -> str:
-    """A stable hash of page inputs (JSON of plain data)."""
-    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    """A stable hash of page inputs. They are plain data built in a fixed order (strings,
+    numbers, tuples, lists, dicts), so their repr is stable, and far cheaper than JSON."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
