@@ -99,6 +99,8 @@ def init_workspace(root: Path) -> list[Action]:
         else:
             starter_text = partial(render, root, template, schema_file=SCHEMAS[kind].file, **values)
             actions.append(_create(directory / f"{stem}.yaml", starter_text))
+    # what archkit writes (the site, its caches) is not the workspace's source
+    actions.append(_create(root / ".gitignore", lambda: "build/\n.archkit/\n"))
     return actions
 
 

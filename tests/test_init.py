@@ -30,6 +30,7 @@ CREATED = [
     "leadership/my-initiative.yaml",
     "stories/archkit-story.schema.json",
     "stories/my-story.yaml",
+    ".gitignore",
 ]
 
 # starter file -> the schema file its first line names

@@ -178,7 +178,8 @@ def _stories(content: Content) -> Line:
     return Line(
         ok,
         "story bank: STAR parts and a principle",
-        f"{len(stories)} stories" + (f"; incomplete: {', '.join(incomplete)}" if incomplete else ""),
+        f"{len(stories)} {'story' if len(stories) == 1 else 'stories'}"
+        + (f"; incomplete: {', '.join(incomplete)}" if incomplete else ""),
         "" if ok else "stories/: complete " + ", ".join(incomplete),
     )
 
