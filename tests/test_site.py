@@ -159,7 +159,7 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
     thread = threading.Thread(target=serve, args=(workspace, out, 0, rebuild, said.append, stop), daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while not any(s.startswith("serving http://127.0.0.1:") for s in said):
             assert time.monotonic() < deadline, said
             time.sleep(0.05)
