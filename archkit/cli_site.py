@@ -88,3 +88,29 @@ def serve(
         return f"built {report.pages} pages ({report.rendered} rendered){notes}"
 
     run(lambda: serve_site(State.root, out_dir, port, timed(rebuild), typer.echo))
+
+
+def whiteboard(
+    system: Annotated[str, typer.Argument(help="A system's name or file.", metavar="SYSTEM")],
+    max_boxes: Annotated[int, typer.Option("--max-boxes", "-n", help="At most this many boxes.", min=2)] = 12,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
+    ] = Path("build/whiteboard"),
+) -> None:
+    """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
+    one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
+    from archkit.decisions.store import DecisionStore
+    from archkit.errors import format_problem
+    from archkit.whiteboard import render_whiteboard
+    from archkit.workspace import Workspace
+
+    checked = run(lambda: Workspace(State.root).load([system]))
+    for problem in checked.problems:
+        typer.echo(format_problem(problem), err=True)
+    if checked.errors:
+        raise typer.Exit(2)
+    store = DecisionStore(State.root)
+    records = run(store.records) if store.dir.is_dir() else []
+    out_dir = out if out.is_absolute() else State.root / out
+    for path in run(lambda: render_whiteboard(checked.systems[0], out_dir, max_boxes, records)):
+        typer.echo(f"wrote {shown(Path(str(path)))}")

@@ -43,7 +43,9 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
     code, out, _ = run(runner, "--help")
     assert code == 0
     listed = [line.split()[1] for line in out.splitlines() if line.startswith("│ ") and line[2:3].isalpha()]
-    assert listed == snapshot(["check", "diagram", "techs", "schema", "init", "build", "serve", "new", "tdr"])
+    assert listed == snapshot(
+        ["check", "diagram", "techs", "schema", "init", "build", "serve", "whiteboard", "new", "tdr"]
+    )
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:

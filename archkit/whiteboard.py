@@ -1,0 +1,268 @@
+"""Whiteboard prep: a system reduced to what a person redraws in an interview, and the order to
+draw it in.
+
+A board has at most ``max_boxes`` plain boxes: when a system has more components, its groups
+collapse into one box each (the most populous first) until it fits. The draw order follows how
+people draw: clients and the entry point, then services, then the asynchronous paths, then the
+data stores. Each step is rendered from the same Graphviz layout (the boxes of later steps are
+laid out but invisible), so nothing moves from one step to the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from archkit import catalogue
+from archkit.model.system import Component, Group, System
+
+DEFAULT_MAX_BOXES = 12
+KINDS = ("client", "entry", "service", "async", "store")
+STEP_TITLES = {
+    "client": "Clients and the way in",
+    "entry": "Clients and the way in",
+    "service": "Services",
+    "async": "Asynchronous paths",
+    "store": "Data stores",
+}
+_CATEGORY_KIND = {
+    "client": "client",
+    "gateway": "entry",
+    "cdn": "entry",
+    "dns": "entry",
+    "network": "entry",
+    "streaming": "async",
+    "queue": "async",
+    "workflow": "async",
+    "database": "store",
+    "cache": "store",
+    "search": "store",
+    "storage": "store",
+    "analytics": "store",
+}
+
+
+class Box(NamedTuple):
+    id: str
+    label: str
+    kind: str  # one of KINDS
+    members: tuple[str, ...]  # the component ids it stands for
+
+
+class Arrow(NamedTuple):
+    source: str
+    target: str
+    label: str
+    mode: str  # sync or async
+
+
+class Board(NamedTuple):
+    name: str
+    boxes: tuple[Box, ...]
+    arrows: tuple[Arrow, ...]
+    steps: tuple[tuple[str, tuple[str, ...]], ...]  # (title, box ids first drawn in it)
+
+
+def kind_of(component: Component) -> str:
+    tech = catalogue.find(component.tech) if component.tech else None
+    return _CATEGORY_KIND.get(tech.category, "service") if tech else "service"
+
+
+def simplify(system: System, max_boxes: int = DEFAULT_MAX_BOXES) -> Board:
+    """The board of a system: at most ``max_boxes`` boxes, arrows between them, the draw order."""
+    owner = {c.id: c.id for c in system.components}
+    boxes = {c.id: Box(c.id, c.title, kind_of(c), (c.id,)) for c in system.components}
+    for group in _collapsible(system):
+        if len(boxes) <= max_boxes:
+            break
+        members = [cid for cid, box in owner.items() if cid in _components_in(system, group)]
+        current = {owner[m] for m in members}
+        if len(current) < 2:
+            continue
+        kinds = [boxes[b].kind for b in current]
+        merged = Box(
+            f"group:{group.id}", group.title, max(set(kinds), key=kinds.count), tuple(sorted(members))
+        )
+        for box_id in current:
+            del boxes[box_id]
+        boxes[merged.id] = merged
+        for member in members:
+            owner[member] = merged.id
+    arrows: dict[tuple[str, str], Arrow] = {}
+    for connection in system.connections:
+        source, target = owner.get(connection.source), owner.get(connection.target)
+        if source is None or target is None or source == target or (source, target) in arrows:
+            continue
+        arrows[(source, target)] = Arrow(source, target, connection.label, connection.mode)
+    ordered = sorted(boxes.values(), key=lambda b: KINDS.index(b.kind))
+    return Board(system.name, tuple(ordered), tuple(arrows.values()), _steps(ordered))
+
+
+def _collapsible(system: System) -> list[Group]:
+    """Groups in the order they collapse: the innermost first (a cluster before its region),
+    then the most populous; a group holding every component never collapses (the board would
+    be one box)."""
+    everything = {c.id for c in system.components}
+    groups = [g for g in system.all_groups() if _components_in(system, g) != everything]
+    return sorted(groups, key=lambda g: (-_depth(system, g), -len(_components_in(system, g))))
+
+
+def _components_in(system: System, group: Group) -> set[str]:
+    inside = {g.id for g in group.walk()}
+    return {c.id for c in system.components if c.group in inside}
+
+
+def _depth(system: System, group: Group) -> int:
+    def walk(groups: Sequence[Group], depth: int) -> int:
+        for g in groups:
+            if g.id == group.id:
+                return depth
+            found = walk(g.groups, depth + 1)
+            if found >= 0:
+                return found
+        return -1
+
+    return walk(system.groups, 0)
+
+
+def _steps(boxes: Sequence[Box]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    steps: dict[str, list[str]] = {}
+    for box in boxes:
+        steps.setdefault(STEP_TITLES[box.kind], []).append(box.id)
+    return tuple((title, tuple(ids)) for title, ids in steps.items())
+
+
+def board_dot(board: Board, upto: int) -> str:
+    """DOT of the board with the boxes of steps after ``upto`` (1-based) laid out but invisible,
+    so that every step has the same layout."""
+    from archkit.render.dot import quote
+
+    shown = {box_id for _, ids in board.steps[:upto] for box_id in ids}
+    lines = [
+        f"digraph {quote('whiteboard')} {{",
+        '  graph [rankdir="LR" nodesep="0.5" ranksep="0.9" pad="0.3" bgcolor="white" fontname="DejaVu Sans"]',
+        '  node [shape="box" style="rounded" penwidth="2" fontname="DejaVu Sans" fontsize="14" '
+        'margin="0.25,0.12"]',
+        '  edge [penwidth="1.6" fontname="DejaVu Sans" fontsize="11" arrowsize="0.9"]',
+    ]
+    for box in board.boxes:
+        style = "" if box.id in shown else ' style="invis"'
+        shape = ' shape="cylinder"' if box.kind == "store" else ""
+        lines.append(f"  {quote(box.id)} [label={quote(box.label)}{shape}{style}]")
+    for arrow in board.arrows:
+        visible = arrow.source in shown and arrow.target in shown
+        attrs = [f"label={quote(arrow.label)}"] if arrow.label else []
+        if arrow.mode == "async":
+            attrs.append('style="dashed"')
+        if not visible:
+            attrs.append('style="invis"')
+        lines.append(f"  {quote(arrow.source)} -> {quote(arrow.target)} [{' '.join(attrs)}]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def hand_drawn(svg: str) -> str:
+    """A marker-on-whiteboard look: the drawing's lines wobble a little (an SVG filter)."""
+    rough = (
+        '<defs><filter id="hand-drawn"><feTurbulence type="fractalNoise" baseFrequency="0.035" '
+        'numOctaves="2" seed="7"/><feDisplacementMap in="SourceGraphic" scale="1.8"/></filter></defs>\n'
+    )
+    marker = '<g id="graph0"'
+    return svg.replace(marker, rough + marker + ' filter="url(#hand-drawn)"', 1)
+
+
+class Sheet(NamedTuple):
+    """The one-page cheat sheet: numbers, what they imply, trade-offs, likely follow-ups."""
+
+    name: str
+    summary: str
+    scale: tuple[tuple[str, str, tuple[str, ...]], ...]  # name, value, derived figures
+    tradeoffs: tuple[dict[str, object], ...]
+    questions: tuple[str, ...]
+
+
+def cheat_sheet(system: System, records: Sequence[object] = (), peak_factor: float = 3.0) -> Sheet:
+    """``records`` are the workspace's decision records: a trade-off that names one lists the
+    options that lost."""
+    from archkit.capacity import derive
+
+    by_number = {getattr(r, "number", None): r for r in records}
+    tradeoffs: list[dict[str, object]] = []
+    for t in system.tradeoffs:
+        record = by_number.get(t.record) if t.record else None
+        options = [o.name for o in getattr(record, "options", ())]
+        tradeoffs.append(
+            {
+                "decision": t.decision,
+                "choice": t.choice,
+                "tradeoff": t.tradeoff,
+                "result": t.result,
+                "options": options,
+            }
+        )
+    derived = derive(system.scale, peak_factor)
+    return Sheet(
+        system.name,
+        system.summary,
+        tuple((d.name, d.value, d.figures) for d in derived),
+        tuple(tradeoffs),
+        tuple(_questions(system, derived)),
+    )
+
+
+def _questions(system: System, derived: Sequence[object]) -> list[str]:
+    """Follow-ups an interviewer is likely to ask, from what the system shows."""
+    questions = []
+    for t in system.tradeoffs:
+        questions.append(
+            f"You chose {t.choice or t.decision}. What did you give up, and would you choose it again?"
+        )
+    stores = [c for c in system.components if kind_of(c) == "store"]
+    for store in stores[:2]:
+        questions.append(f"What happens when {store.title} is slow or unavailable?")
+    if any(c.mode == "async" for c in system.connections):
+        questions.append("How do you handle duplicate or out-of-order events on the asynchronous paths?")
+    rates = [d for d in derived if getattr(d, "figures", ()) and "/s" in " ".join(getattr(d, "figures", ()))]
+    if rates:
+        questions.append(f"What breaks first at 10x the {getattr(rates[0], 'name', 'traffic')}?")
+    questions.append("How would you know it is broken? Which signals page someone?")
+    return questions
+
+
+def render_whiteboard(
+    system: System, out_dir: object, max_boxes: int = DEFAULT_MAX_BOXES, records: Sequence[object] = ()
+) -> list[object]:
+    """Write step SVGs, the stepping page, and the cheat sheet (HTML and Markdown) into
+    ``out_dir``; returns the files written."""
+    from pathlib import Path
+
+    from archkit.files import reserve_temporary, write_atomic
+    from archkit.render import graphviz
+    from archkit.templating import render
+
+    out = Path(str(out_dir))
+    board = simplify(system, max_boxes)
+    written: list[object] = []
+    svgs = []
+    for step in range(1, len(board.steps) + 1):
+        target = reserve_temporary(out / f"{system.slug}-step-{step}.svg")
+        try:
+            graphviz.run_dot(board_dot(board, step), {"svg": target}, imagepath=out)
+            svg = hand_drawn(target.read_text(encoding="utf-8"))
+        finally:
+            target.unlink(missing_ok=True)
+        path = out / f"{system.slug}-step-{step}.svg"
+        write_atomic(path, svg)
+        written.append(path)
+        svgs.append(svg[svg.find("<svg") :])
+    sheet = cheat_sheet(system, records)
+    root = Path(".")
+    context = {"board": board, "svgs": svgs, "sheet": sheet, "slug": system.slug}
+    for name, template in (
+        (f"{system.slug}-whiteboard.html", "whiteboard/steps.html.j2"),
+        (f"{system.slug}-cheat-sheet.html", "whiteboard/cheat-sheet.html.j2"),
+        (f"{system.slug}-cheat-sheet.md", "whiteboard/cheat-sheet.md.j2"),
+    ):
+        write_atomic(out / name, render(root, template, **context))
+        written.append(out / name)
+    return written

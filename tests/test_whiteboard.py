@@ -1,0 +1,74 @@
+"""Whiteboard prep: a board small enough to redraw, steps that keep their layout, a cheat sheet."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from archkit.cli import app
+from archkit.decisions.store import DecisionStore
+from archkit.whiteboard import cheat_sheet, simplify
+from archkit.workspace import Workspace
+
+
+def systems(repo: Path) -> dict[str, object]:
+    return {s.slug: s for s in Workspace(repo).load().systems}
+
+
+def test_groups_collapse_innermost_first_until_the_board_fits(repo: Path) -> None:
+    recs = systems(repo)["recommendation-platform"]
+    board = simplify(recs, 8)  # type: ignore[arg-type]
+    assert len(board.boxes) == 8
+    labels = [b.label for b in board.boxes]
+    assert "EKS cluster — microservices" in labels and "Data stores" in labels
+    assert "AWS us-east-1" not in labels  # the region around everything never collapses
+    members = sorted(m for b in board.boxes for m in b.members)
+    assert members == sorted(c.id for c in recs.components)  # type: ignore[attr-defined]
+    assert all(a.source != a.target for a in board.arrows)
+    assert [title for title, _ in board.steps] == [
+        "Clients and the way in",
+        "Services",
+        "Asynchronous paths",
+        "Data stores",
+    ]
+    assert len(simplify(recs, 100).boxes) == 16  # type: ignore[arg-type]
+
+
+def test_cheat_sheet_has_numbers_what_they_imply_tradeoffs_and_questions(repo: Path) -> None:
+    recs = systems(repo)["recommendation-platform"]
+    sheet = cheat_sheet(recs, DecisionStore(repo).records())  # type: ignore[arg-type]
+    scale = {name: figures for name, _, figures in sheet.scale}
+    assert scale["events/day"] == ("≈ 11.6k/s on average", "34.7k/s at peak (×3)")
+    assert scale["availability SLA"][0] == "allows 43.8 min/month of downtime"
+    first = sheet.tradeoffs[0]
+    assert first["decision"] == "Microservices vs monolith"
+    assert first["options"] == ["Status quo: keep the monolith", "Full microservices", "Modular monolith"]
+    assert any(q.startswith("What breaks first at 10x the events/day") for q in sheet.questions)
+
+
+def test_whiteboard_command_writes_steps_with_one_layout(repo: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "-C",
+            str(repo),
+            "whiteboard",
+            "recommendation-platform",
+            "--max-boxes",
+            "8",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    steps = sorted(tmp_path.glob("recommendation-platform-step-*.svg"))
+    assert len(steps) == 4
+    sizes = {ET.parse(p).getroot().get("viewBox") for p in steps}
+    assert len(sizes) == 1  # every step has the same layout: nothing moves
+    page = (tmp_path / "recommendation-platform-whiteboard.html").read_text(encoding="utf-8")
+    assert page.count('class="step') == 4 and "ArrowRight" in page
+    sheet = (tmp_path / "recommendation-platform-cheat-sheet.md").read_text(encoding="utf-8")
+    assert re.search(r"\*\*events/day\*\*: 1B\+ — ≈ 11.6k/s on average", sheet)
