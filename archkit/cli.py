@@ -17,6 +17,7 @@ import typer
 from archkit import __version__
 from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
 from archkit.cli_site import build as site_build
+from archkit.cli_site import drill as site_drill
 from archkit.cli_site import serve as site_serve
 from archkit.cli_site import whiteboard as site_whiteboard
 from archkit.cli_tdr import tdr_app
@@ -301,6 +302,7 @@ def new_system(
 app.command("build")(site_build)
 app.command("serve")(site_serve)
 app.command("whiteboard")(site_whiteboard)
+app.command("drill")(site_drill)
 
 
 def _command_word(argv: list[str]) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -93,6 +93,10 @@ def serve(
 def whiteboard(
     system: Annotated[str, typer.Argument(help="A system's name or file.", metavar="SYSTEM")],
     max_boxes: Annotated[int, typer.Option("--max-boxes", "-n", help="At most this many boxes.", min=2)] = 12,
+    peak_factor: Annotated[
+        float,
+        typer.Option("--peak-factor", help="Peak traffic over the average, for the cheat sheet.", min=1.0),
+    ] = 3.0,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
     ] = Path("build/whiteboard"),
@@ -112,5 +116,58 @@ def whiteboard(
     store = DecisionStore(State.root)
     records = run(store.records) if store.dir.is_dir() else []
     out_dir = out if out.is_absolute() else State.root / out
-    for path in run(lambda: render_whiteboard(checked.systems[0], out_dir, max_boxes, records)):
+    target = checked.systems[0]
+    from archkit.capacity import derive
+
+    for derived in derive(target.scale):
+        if not derived.readable:
+            where = target.locate("scale", derived.name)
+            typer.echo(
+                f"{where}: warning: scale '{derived.name}: {derived.value}' is not a figure archkit can "
+                "compute with; the cheat sheet shows it as written",
+                err=True,
+            )
+    for path in run(lambda: render_whiteboard(target, out_dir, max_boxes, records, peak_factor)):
         typer.echo(f"wrote {shown(Path(str(path)))}")
+
+
+def drill(
+    system: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--system", "-s", help="Only this system's trade-offs and decisions."),
+    ] = None,
+    print_all: Annotated[
+        bool, typer.Option("--print", help="Print every question and answer, for paper.")
+    ] = False,
+) -> None:
+    """Practise the trade-offs: one question at a time, the recorded answer on Enter (q quits)."""
+    from archkit.decisions.store import DecisionStore
+    from archkit.drill import cards
+    from archkit.workspace import Workspace
+
+    checked = run(lambda: Workspace(State.root).load([system] if system else []))
+    store = DecisionStore(State.root)
+    records = run(store.records) if store.dir.is_dir() else []
+    slug = checked.systems[0].slug if system and checked.systems else None
+    deck = cards(checked.systems, records, slug)
+    if not deck:
+        typer.echo("nothing to drill: add trade-offs to systems/ or options to decision records")
+        raise typer.Exit(1)
+    interactive = not print_all and _is_terminal()
+    for number, card in enumerate(deck, start=1):
+        typer.echo(f"\n{number}/{len(deck)}. {card.question}")
+        if interactive:
+            reply = input("   (Enter shows the answer, q quits) ")
+            if reply.strip().lower() == "q":
+                return
+        typer.echo(f"   → {card.answer}\n     ({card.source})")
+        if (
+            interactive
+            and number < len(deck)
+            and input("   (Enter for the next one, q quits) ").strip().lower() == "q"
+        ):
+            return
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()

@@ -185,12 +185,15 @@ def cheat_sheet(system: System, records: Sequence[object] = (), peak_factor: flo
     """``records`` are the workspace's decision records: a trade-off that names one lists the
     options that lost."""
     from archkit.capacity import derive
+    from archkit.decisions.record import Record
+    from archkit.drill import chosen_option
 
     by_number = {getattr(r, "number", None): r for r in records}
     tradeoffs: list[dict[str, object]] = []
     for t in system.tradeoffs:
         record = by_number.get(t.record) if t.record else None
-        options = [o.name for o in getattr(record, "options", ())]
+        chosen = chosen_option(record) if isinstance(record, Record) else None
+        options = [o.name for o in getattr(record, "options", ()) if o is not chosen]  # the ones that lost
         tradeoffs.append(
             {
                 "decision": t.decision,
@@ -230,7 +233,11 @@ def _questions(system: System, derived: Sequence[object]) -> list[str]:
 
 
 def render_whiteboard(
-    system: System, out_dir: object, max_boxes: int = DEFAULT_MAX_BOXES, records: Sequence[object] = ()
+    system: System,
+    out_dir: object,
+    max_boxes: int = DEFAULT_MAX_BOXES,
+    records: Sequence[object] = (),
+    peak_factor: float = 3.0,
 ) -> list[object]:
     """Write step SVGs, the stepping page, and the cheat sheet (HTML and Markdown) into
     ``out_dir``; returns the files written."""
@@ -255,7 +262,7 @@ def render_whiteboard(
         write_atomic(path, svg)
         written.append(path)
         svgs.append(svg[svg.find("<svg") :])
-    sheet = cheat_sheet(system, records)
+    sheet = cheat_sheet(system, records, peak_factor)
     root = Path(".")
     context = {"board": board, "svgs": svgs, "sheet": sheet, "slug": system.slug}
     for name, template in (

@@ -72,3 +72,37 @@ def test_whiteboard_command_writes_steps_with_one_layout(repo: Path, tmp_path: P
     assert page.count('class="step') == 4 and "ArrowRight" in page
     sheet = (tmp_path / "recommendation-platform-cheat-sheet.md").read_text(encoding="utf-8")
     assert re.search(r"\*\*events/day\*\*: 1B\+ — ≈ 11.6k/s on average", sheet)
+
+
+def test_drill_prints_every_card_or_asks_one_at_a_time(repo: Path, monkeypatch) -> None:
+    from archkit import cli_site
+    from archkit.drill import cards
+
+    deck = cards(list(systems(repo).values()), DecisionStore(repo).records(), "recommendation-platform")  # type: ignore[arg-type]
+    assert deck[0].question == (
+        "User Recommendation Platform, Microservices vs monolith. You chose: Microservices, for team "
+        "autonomy and independent scaling. What did you give up?"
+    )
+    assert deck[0].answer.startswith("Gave up: More operational complexity")
+    assert any("you chose Hybrid: event streaming" in card.question for card in deck)
+    printed = CliRunner().invoke(
+        app, ["-C", str(repo), "drill", "--print", "--system", "recommendation-platform"]
+    )
+    answers = [line for line in printed.output.splitlines() if line.startswith("   → ")]
+    assert printed.exit_code == 0 and len(answers) == len(deck)
+    monkeypatch.setattr(cli_site, "_is_terminal", lambda: True)
+    asked = CliRunner().invoke(
+        app, ["-C", str(repo), "drill", "-s", "recommendation-platform"], input="\nq\n"
+    )
+    assert asked.exit_code == 0
+    shown = [line for line in asked.output.splitlines() if "   → " in line]
+    assert len(shown) == 1 and f"2/{len(deck)}." not in asked.output  # quit after the first
+
+
+def test_whiteboard_warns_about_figures_it_cannot_read(repo: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["-C", str(repo), "whiteboard", "payment-platform", "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    assert (
+        "systems/payment-platform.yaml:20:15: warning: scale 'compliance: PCI DSS' is not a figure archkit "
+        "can compute with; the cheat sheet shows it as written" in result.stderr
+    )
