@@ -44,12 +44,24 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
     assert code == 0
     listed = [line.split()[1] for line in out.splitlines() if line.startswith("│ ") and line[2:3].isalpha()]
     assert listed == snapshot(
-        ["check", "diagram", "techs", "schema", "init", "build", "serve", "whiteboard", "new", "tdr"]
+        ["check", "diagram", "techs", "schema", "init", "build", "serve", "whiteboard", "drill", "new", "tdr"]
     )
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:
-    for command in (["check"], ["diagram"], ["techs"], ["schema"], ["new", "system"]):
+    for command in (
+        ["check"],
+        ["diagram"],
+        ["techs"],
+        ["schema"],
+        ["new", "system"],
+        ["init"],
+        ["build"],
+        ["serve"],
+        ["whiteboard"],
+        ["drill"],
+        ["tdr", "new"],
+    ):
         code, out, _ = run(runner, *command, "--help")
         assert code == 0 and "Usage: archkit" in out, command
 
