@@ -92,7 +92,12 @@ def serve(
 
 def whiteboard(
     system: Annotated[str, typer.Argument(help="A system's name or file.", metavar="SYSTEM")],
-    max_boxes: Annotated[int, typer.Option("--max-boxes", "-n", help="At most this many boxes.", min=2)] = 12,
+    max_boxes: Annotated[
+        int,
+        typer.Option(
+            "--max-boxes", "-n", help="At most this many boxes (0: the system's setting, else 12).", min=0
+        ),
+    ] = 0,
     peak_factor: Annotated[
         float,
         typer.Option("--peak-factor", help="Peak traffic over the average, for the cheat sheet.", min=1.0),
@@ -127,7 +132,7 @@ def whiteboard(
                 "compute with; the cheat sheet shows it as written",
                 err=True,
             )
-    for path in run(lambda: render_whiteboard(target, out_dir, max_boxes, records, peak_factor)):
+    for path in run(lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor)):
         typer.echo(f"wrote {shown(Path(str(path)))}")
 
 

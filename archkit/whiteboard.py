@@ -68,18 +68,25 @@ def kind_of(component: Component) -> str:
     return _CATEGORY_KIND.get(tech.category, "service") if tech else "service"
 
 
-def simplify(system: System, max_boxes: int = DEFAULT_MAX_BOXES) -> Board:
-    """The board of a system: at most ``max_boxes`` boxes, arrows between them, the draw order."""
+def simplify(system: System, max_boxes: int | None = None) -> Board:
+    """The board of a system: at most ``max_boxes`` boxes (default: the system's own setting,
+    else 12), arrows between them, the draw order (the system's own, then the usual one)."""
+    settings = system.whiteboard
+    budget = max_boxes or (settings.max_boxes if settings and settings.max_boxes else DEFAULT_MAX_BOXES)
     owner = {c.id: c.id for c in system.components}
     boxes = {c.id: Box(c.id, c.title, kind_of(c), (c.id,)) for c in system.components}
-    for group in _collapsible(system):
-        if len(boxes) <= max_boxes:
+    groups = {g.id: g for g in system.all_groups()}
+    forced = [groups[g] for g in (settings.collapse if settings else ()) if g in groups]
+    for group in [*forced, *_collapsible(system)]:
+        if group not in forced and len(boxes) <= budget:
             break
-        members = [cid for cid, box in owner.items() if cid in _components_in(system, group)]
+        members = [cid for cid in owner if cid in _components_in(system, group)]
         current = {owner[m] for m in members}
-        if len(current) < 2:
+        if len(current) < 2 and group not in forced:
             continue
         kinds = [boxes[b].kind for b in current]
+        if not kinds:
+            continue
         merged = Box(
             f"group:{group.id}", group.title, max(set(kinds), key=kinds.count), tuple(sorted(members))
         )
@@ -95,7 +102,28 @@ def simplify(system: System, max_boxes: int = DEFAULT_MAX_BOXES) -> Board:
             continue
         arrows[(source, target)] = Arrow(source, target, connection.label, connection.mode)
     ordered = sorted(boxes.values(), key=lambda b: KINDS.index(b.kind))
-    return Board(system.name, tuple(ordered), tuple(arrows.values()), _steps(ordered))
+    user_order = _user_order(system, owner, boxes) if settings and settings.order else []
+    return Board(system.name, tuple(ordered), tuple(arrows.values()), _steps(ordered, user_order))
+
+
+def _user_order(system: System, owner: dict[str, str], boxes: dict[str, Box]) -> list[list[str]]:
+    """The boxes the system's own draw order names, one step each, in its order."""
+    assert system.whiteboard is not None
+    steps: list[list[str]] = []
+    placed: set[str] = set()
+    for item in system.whiteboard.order:
+        if item in owner:
+            ids = [owner[item]]
+        elif f"group:{item}" in boxes:
+            ids = [f"group:{item}"]
+        else:  # a group drawn as its members
+            group = next((g for g in system.all_groups() if g.id == item), None)
+            ids = sorted({owner[c] for c in _components_in(system, group)}) if group else []
+        fresh = [i for i in ids if i not in placed]
+        if fresh:
+            steps.append(fresh)
+            placed.update(fresh)
+    return steps
 
 
 def _collapsible(system: System) -> list[Group]:
@@ -125,11 +153,18 @@ def _depth(system: System, group: Group) -> int:
     return walk(system.groups, 0)
 
 
-def _steps(boxes: Sequence[Box]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    steps: dict[str, list[str]] = {}
+def _steps(
+    boxes: Sequence[Box], user_order: Sequence[Sequence[str]] = ()
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The user's own steps first (named after what they draw), then the usual order for the rest."""
+    titles = {b.id: b.label for b in boxes}
+    result = [(", ".join(titles[i] for i in ids), tuple(ids)) for ids in user_order]
+    placed = {i for ids in user_order for i in ids}
+    usual: dict[str, list[str]] = {}
     for box in boxes:
-        steps.setdefault(STEP_TITLES[box.kind], []).append(box.id)
-    return tuple((title, tuple(ids)) for title, ids in steps.items())
+        if box.id not in placed:
+            usual.setdefault(STEP_TITLES[box.kind], []).append(box.id)
+    return tuple(result) + tuple((title, tuple(ids)) for title, ids in usual.items())
 
 
 def board_dot(board: Board, upto: int) -> str:
@@ -235,7 +270,7 @@ def _questions(system: System, derived: Sequence[object]) -> list[str]:
 def render_whiteboard(
     system: System,
     out_dir: object,
-    max_boxes: int = DEFAULT_MAX_BOXES,
+    max_boxes: int | None = None,
     records: Sequence[object] = (),
     peak_factor: float = 3.0,
 ) -> list[object]:

@@ -106,3 +106,37 @@ def test_whiteboard_warns_about_figures_it_cannot_read(repo: Path, tmp_path: Pat
         "systems/payment-platform.yaml:20:15: warning: scale 'compliance: PCI DSS' is not a figure archkit "
         "can compute with; the cheat sheet shows it as written" in result.stderr
     )
+
+
+def test_the_system_file_can_say_what_collapses_and_the_draw_order(make_tree) -> None:
+    root = make_tree(
+        {
+            "systems/s.yaml": """
+            name: S
+            groups: [{id: data, label: Data tier}, {id: edge, label: Edge}]
+            components:
+              - {id: web, tech: browser}
+              - {id: lb, tech: load-balancer, group: edge}
+              - {id: api, tech: k8s-service}
+              - {id: db, tech: postgresql, group: data}
+              - {id: cache, tech: redis, group: data}
+            connections: [{from: web, to: lb}, {from: lb, to: api}, {from: api, to: [db, cache]}]
+            whiteboard:
+              collapse: [data]
+              order: [api, web]
+              max-boxes: 6
+            """
+        }
+    )
+    (system,) = Workspace(root).load().systems
+    board = simplify(system)
+    assert [b.label for b in board.boxes] == ["web", "lb", "api", "Data tier"]
+    assert [title for title, _ in board.steps] == ["api", "web", "Clients and the way in", "Data stores"]
+    bad = make_tree(
+        {"systems/s.yaml": "name: S\ncomponents: [{id: a}]\nwhiteboard: {collapse: [dta], order: [b]}\n"}
+    )
+    problems = [p.message for p in Workspace(bad).load().problems]
+    assert problems == [
+        "whiteboard collapse names unknown group 'dta'",
+        "whiteboard order names unknown component or group 'b'",
+    ]

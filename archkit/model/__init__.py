@@ -10,6 +10,7 @@ from archkit.model.system import (
     SourceMap,
     System,
     TradeOff,
+    Whiteboard,
 )
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "SourceMap",
     "System",
     "TradeOff",
+    "Whiteboard",
     "check_system",
     "load_system",
     "load_system_text",

@@ -22,11 +22,11 @@ def check_system(system: System) -> list[Problem]:
     if not _types_ok(system, problems, where):
         return problems
 
-    group_ids: set[str] = set()
+    group_ids: dict[str, None] = {}  # ordered as written: messages list them in that order
     for group_path, group in _groups_with_paths(system.groups, ("groups",)):
         if group.id in group_ids:
             problems.append(Problem(f"duplicate group id '{group.id}'", where(*group_path, "id")))
-        group_ids.add(group.id)
+        group_ids.setdefault(group.id)
 
     component_ids: dict[str, int] = {}
     for i, component in enumerate(system.components):
@@ -61,6 +61,22 @@ def check_system(system: System) -> list[Problem]:
                     )
                 )
 
+    if system.whiteboard is not None:
+        for key, ids, allowed in (
+            ("collapse", system.whiteboard.collapse, list(group_ids)),
+            ("order", system.whiteboard.order, [*group_ids, *component_ids]),
+        ):
+            for i, value in enumerate(ids):
+                if value not in allowed:
+                    what = "group" if key == "collapse" else "component or group"
+                    problems.append(
+                        Problem(
+                            f"whiteboard {key} names unknown {what} '{value}'",
+                            where("whiteboard", key, i),
+                            expected=_known(what, allowed),
+                            suggestion=closest(value, allowed),
+                        )
+                    )
     written = system.source is not None and ("components",) in system.source.positions
     if not system.components and not written:
         problems.append(

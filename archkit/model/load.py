@@ -26,6 +26,7 @@ from archkit.model.system import (
     SourceMap,
     System,
     TradeOff,
+    Whiteboard,
 )
 
 SYSTEM_SUFFIXES = (".yaml", ".yml", ".py")
@@ -158,6 +159,9 @@ def _make_system(fields: dict[str, Any], slug: str, builder: YamlBuilder) -> Sys
             connections.append(Connection(target=target, **c))
     tradeoffs = tuple(TradeOff(**_fields(t)) for t in _complete(fields.pop("tradeoffs", ()), "decision"))
     fields.setdefault("name", "")
+    board = fields.pop("whiteboard", None)
+    if board is not None:
+        fields["whiteboard"] = Whiteboard(**board)
     scale = tuple(Metric(name, value) for name, value in fields.pop("scale", {}).items())
     return System(
         **fields,

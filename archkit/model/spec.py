@@ -116,6 +116,16 @@ TRADEOFF = ObjectSpec(
     ],
 )
 
+WHITEBOARD = ObjectSpec(
+    "whiteboard",
+    "How 'archkit whiteboard' simplifies the system.",
+    [
+        Key("collapse", TEXTS, "Ids of groups to draw as one box each, whatever the box count."),
+        Key("order", TEXTS, "Ids of components or groups in the order you draw them; the rest follow."),
+        Key("max-boxes", INT, "At most this many boxes (default 12; --max-boxes overrides)."),
+    ],
+)
+
 SYSTEM = ObjectSpec(
     "system",
     "A system: its story, its scale, and the parts drawn on its diagram.",
@@ -144,6 +154,7 @@ SYSTEM = ObjectSpec(
             "Diagram direction: LR (left to right) or TB (top to bottom).",
             choices=("LR", "TB", "RL", "BT"),
         ),
+        Key("whiteboard", OBJECT, "How the whiteboard version simplifies the system.", item=WHITEBOARD),
     ],
 )
 

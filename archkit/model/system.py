@@ -122,6 +122,20 @@ class TradeOff:
 
 
 @dataclass(frozen=True)
+class Whiteboard:
+    """How ``archkit whiteboard`` simplifies the system: groups always drawn as one box, the
+    order in which boxes are drawn, and the box budget."""
+
+    collapse: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
+    max_boxes: int | None = None
+
+    def __post_init__(self) -> None:
+        _set(self, "collapse", _tuple(self.collapse))
+        _set(self, "order", _tuple(self.order))
+
+
+@dataclass(frozen=True)
 class SourceMap:
     """Where each part of a system was written, for error messages; keys are paths such as
     ``("components", 3, "tech")``."""
@@ -159,6 +173,7 @@ class System:
     leadership: tuple[str, ...] = ()
     decisions: tuple[int, ...] = ()
     direction: Direction = "LR"
+    whiteboard: Whiteboard | None = None
     slug: str = ""  # the file name without extension; names the rendered files
     source: SourceMap | None = field(default=None, compare=False, repr=False)
 

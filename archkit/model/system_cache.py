@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from archkit.errors import Position, Problem
-from archkit.model.system import Component, Connection, Group, Metric, SourceMap, System, TradeOff
+from archkit.model.system import (
+    Component,
+    Connection,
+    Group,
+    Metric,
+    SourceMap,
+    System,
+    TradeOff,
+    Whiteboard,
+)
 from archkit.stamp_cache import StampCache, plain_problem, read_problem
 
-VERSION = 2  # bump when the model changes shape
+VERSION = 3  # bump when the model changes shape
 
 
 class SystemCache:
@@ -74,6 +83,7 @@ def _system(data: dict[str, Any]) -> System:
             ),
             "connections": tuple(Connection(**c) for c in fields["connections"]),
             "tradeoffs": tuple(TradeOff(**t) for t in fields["tradeoffs"]),
+            "whiteboard": Whiteboard(**fields["whiteboard"]) if fields.get("whiteboard") else None,
         },
         source=source,
     )
