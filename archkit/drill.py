@@ -60,12 +60,18 @@ def _alternatives(names: Sequence[str]) -> str:
 
 def chosen_option(record: Record) -> Option | None:
     """The option the Decision section names, when exactly one of them is named there."""
-    decision = " ".join(record.section("decision").lower().split())
-    named = [o for o in record.options if _key(o.name) and _key(o.name) in decision]
+    decision = f" {_words(record.section('decision'))} "
+    named = [o for o in record.options if _key(o.name) and f" {_key(o.name)} " in decision]
     return named[0] if len(named) == 1 else None
 
 
 def _key(name: str) -> str:
     """An option's name as a decision would quote it: its words before any ':' or '(' ."""
-    head = name.split(":")[0].split("(")[0]
-    return " ".join(head.lower().split())
+    return _words(name.split(":")[0].split("(")[0])
+
+
+def _words(text: str) -> str:
+    """Lower-case words without punctuation or 'and': 'A, B and C' and 'A and B, C' compare."""
+    import re
+
+    return " ".join(w for w in re.findall(r"[a-z0-9+#.]+", text.lower()) if w not in ("and", "the"))

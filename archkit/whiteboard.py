@@ -236,6 +236,7 @@ def cheat_sheet(system: System, records: Sequence[object] = (), peak_factor: flo
                 "tradeoff": t.tradeoff,
                 "result": t.result,
                 "options": options,
+                "lost": chosen is not None,  # else: the options considered, the chosen one among them
             }
         )
     derived = derive(system.scale, peak_factor)
