@@ -374,3 +374,26 @@ def test_screenshots_to_look_at(
         assert width == VIEWPORT["width"] and height >= VIEWPORT["height"], (file, width, height)
         assert (folder / file).stat().st_size > 20_000, file  # not a blank page
     assert problems == [], "\n".join(problems)
+
+
+def test_the_whiteboard_page_steps_with_the_arrow_keys(tmp_path: Path, context: BrowserContext) -> None:
+    from archkit.whiteboard import render_whiteboard
+    from archkit.workspace import Workspace
+
+    repo = Path(__file__).resolve().parent.parent
+    system = next(s for s in Workspace(repo).load().systems if s.slug == "recommendation-platform")
+    render_whiteboard(system, tmp_path, max_boxes=8)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((tmp_path / "recommendation-platform-whiteboard.html").as_uri())
+    visible = page.locator(".step.current h2")
+    assert visible.inner_text().startswith("Step 1 of 4")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert visible.inner_text().startswith("Step 3 of 4")
+    page.keyboard.press("ArrowLeft")
+    assert visible.inner_text().startswith("Step 2 of 4")
+    box = page.locator(".step.current svg").bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 50
+    assert errors == []
