@@ -197,13 +197,17 @@ def board_dot(board: Board, upto: int) -> str:
 
 
 def hand_drawn(svg: str) -> str:
-    """A marker-on-whiteboard look: the drawing's lines wobble a little (an SVG filter)."""
+    """A marker-on-whiteboard look: each box's and arrow's lines wobble a little (an SVG filter
+    on the shapes only, with room around them, so no stray pixels appear)."""
     rough = (
-        '<defs><filter id="hand-drawn"><feTurbulence type="fractalNoise" baseFrequency="0.035" '
-        'numOctaves="2" seed="7"/><feDisplacementMap in="SourceGraphic" scale="1.8"/></filter></defs>\n'
+        '<defs><filter id="hand-drawn" x="-10%" y="-10%" width="120%" height="120%">'
+        '<feTurbulence type="fractalNoise" baseFrequency="0.02" numOctaves="2" seed="7"/>'
+        '<feDisplacementMap in="SourceGraphic" scale="2.2"/></filter></defs>\n'
     )
-    marker = '<g id="graph0"'
-    return svg.replace(marker, rough + marker + ' filter="url(#hand-drawn)"', 1)
+    marked = svg.replace('<g id="graph0"', rough + '<g id="graph0"', 1)
+    for kind in ("node", "edge"):
+        marked = marked.replace(f'class="{kind}">', f'class="{kind}" filter="url(#hand-drawn)">')
+    return marked
 
 
 class Sheet(NamedTuple):
