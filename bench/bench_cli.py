@@ -174,17 +174,8 @@ def bench_cache(archkit: list[str], ws: Path, repeats: int) -> tuple[timing.Row,
     command = [*archkit, "-C", str(ws), "diagram", "--format", "svg,png", "--out", str(out)]
     cold_job = timing.Job([command], prepare=timing.emptied(out))
     hit_job = timing.Job([command])
-    cold_job.warm_up()
-    hit_job.warm_up()
-    pairs, cores = [], []
-    for _ in range(repeats):
-        before = os.times()
-        cold = cold_job.run()
-        after = os.times()
-        hit = hit_job.run()
-        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-        cores.append(cpu / cold)
-        pairs.append((hit, cold))
+    cold_hit, cores = timing.paired_with_cores(cold_job, hit_job, repeats)
+    pairs = [(hit, cold) for cold, hit in cold_hit]
     # One more run, untimed, whose last line says how many systems it drew: "... (0 drawn, 50 unchanged)".
     found = re.search(r"\((\d+) drawn", timing.run_checked(command))
     row = timing.median_row("diagram 50 systems svg,png: cache hit / cold", pairs, LIMIT_CACHE_HIT)

@@ -267,17 +267,7 @@ def edit_record(path: Path) -> Callable[[], None]:
 def bench_cold(build: timing.Job, mkdocs: timing.Job, rounds: int, name: str) -> tuple[timing.Row, float]:
     """Cold archkit build vs mkdocs build, in pairs; the row and the median 'cores used' of the
     archkit runs (children's CPU time / wall time)."""
-    build.warm_up()
-    mkdocs.warm_up()
-    pairs, cores = [], []
-    for _ in range(rounds):
-        before = os.times()
-        time_a = build.run()
-        after = os.times()
-        time_b = mkdocs.run()
-        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-        cores.append(cpu / time_a)
-        pairs.append((time_a, time_b))
+    pairs, cores = timing.paired_with_cores(build, mkdocs, rounds)
     return timing.median_row(name, pairs, LIMIT_COLD), statistics.median(cores)
 
 

@@ -316,3 +316,20 @@ def run_main(main: Callable[[], int]) -> NoReturn:
         sys.exit(main())
     except BenchError as exc:
         sys.exit(f"bench: {exc}")
+
+
+def paired_with_cores(a: Job, b: Job, rounds: int) -> tuple[list[tuple[float, float]], list[float]]:
+    """Run A then B ``rounds`` times (after a warm-up of each): the (A, B) times of each pair,
+    and the cores A used in each run (its children's CPU time over its wall time)."""
+    a.warm_up()
+    b.warm_up()
+    pairs, cores = [], []
+    for _ in range(rounds):
+        before = os.times()
+        time_a = a.run()
+        after = os.times()
+        time_b = b.run()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        cores.append(cpu / time_a)
+        pairs.append((time_a, time_b))
+    return pairs, cores
