@@ -377,7 +377,7 @@ def test_screenshots_to_look_at(
 
 
 def test_the_whiteboard_page_steps_with_the_arrow_keys(tmp_path: Path, context: BrowserContext) -> None:
-    from archkit.whiteboard import render_whiteboard
+    from archkit.prep.whiteboard import render_whiteboard
     from archkit.workspace import Workspace
 
     repo = Path(__file__).resolve().parent.parent

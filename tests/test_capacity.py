@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archkit.capacity import derive, duration, number
 from archkit.model.system import Metric
+from archkit.prep.capacity import derive, duration, number
 
 
 def figures(name: str, value: str) -> tuple[str, ...]:

@@ -221,7 +221,7 @@ def test_schema_type_defaults_to_system_and_an_unknown_type_is_refused(
 
 
 def test_write_schema_replaces_only_its_own_schema(tmp_path: Path) -> None:
-    from archkit.scaffold import schema_text, write_schema
+    from archkit.scaffold.starters import schema_text, write_schema
 
     path = tmp_path / "archkit-story.schema.json"
     assert write_schema(path, "story") and not write_schema(path, "story")
@@ -315,7 +315,7 @@ def test_paths_are_the_workspace_s_and_a_file_in_the_way_is_named(
 
 
 def test_the_console_command_builds_only_the_command_it_runs(repo: Path, tmp_path: Path) -> None:
-    from archkit.cli import _app_for, _command_word
+    from archkit.cli.root import _app_for, _command_word
 
     assert _command_word(["-C", "ws", "tdr", "new", "X"]) == "tdr"
     assert _command_word(["--directory=ws", "check"]) == "check"

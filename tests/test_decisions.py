@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from archkit.cli import app
 from archkit.decisions import DecisionStore, LinkSpec, check_records, parse_record, slugify
+from archkit.decisions.render import render_decisions
 from archkit.errors import ArchkitError, format_problem
-from archkit.render.decisions import render_decisions
 
 ADR_TOOLS_RECORD = """# 3. Use Kafka for events
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from archkit.cli import app
 from archkit.decisions.store import DecisionStore
-from archkit.init import init_workspace
 from archkit.portfolio.content import load_content
+from archkit.scaffold.init import init_workspace
 from archkit.workspace import Workspace
 
 CREATED = [

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from archkit.cli import app
 from archkit.decisions.store import DecisionStore
-from archkit.whiteboard import cheat_sheet, simplify
+from archkit.prep.whiteboard import cheat_sheet, simplify
 from archkit.workspace import Workspace
 
 
@@ -75,8 +75,8 @@ def test_whiteboard_command_writes_steps_with_one_layout(repo: Path, tmp_path: P
 
 
 def test_drill_prints_every_card_or_asks_one_at_a_time(repo: Path, monkeypatch) -> None:
-    from archkit import cli_site
-    from archkit.drill import cards
+    from archkit.cli import prep as cli_prep
+    from archkit.prep.drill import cards
 
     deck = cards(list(systems(repo).values()), DecisionStore(repo).records(), "recommendation-platform")  # type: ignore[arg-type]
     assert deck[0].question == (
@@ -90,7 +90,7 @@ def test_drill_prints_every_card_or_asks_one_at_a_time(repo: Path, monkeypatch) 
     )
     answers = [line for line in printed.output.splitlines() if line.startswith("   → ")]
     assert printed.exit_code == 0 and len(answers) == len(deck)
-    monkeypatch.setattr(cli_site, "_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_prep, "_is_terminal", lambda: True)
     asked = CliRunner().invoke(
         app, ["-C", str(repo), "drill", "-s", "recommendation-platform"], input="\nq\n"
     )

@@ -78,7 +78,7 @@ def local_graph(record: Record, neighbours: Sequence[Record]) -> str:
         return ""
     from html import escape
 
-    from archkit.render.decisions import STATUS_COLOURS, page_name
+    from archkit.decisions.render import STATUS_COLOURS, page_name
 
     labels = {link.target.rsplit("/", 1)[-1]: link.label for link in record.links}
     row = 46

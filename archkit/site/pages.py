@@ -77,7 +77,7 @@ _META_ORDER = {key: i for i, key in enumerate(METADATA_KEYS)}
 
 
 def record_page(record: Record) -> str:
-    from archkit.render.decisions import page_name
+    from archkit.decisions.render import page_name
 
     return "decisions/" + page_name(record.path)
 
@@ -301,7 +301,7 @@ class Site:
         }
 
     def decisions(self) -> dict[str, Any]:
-        from archkit.render.decisions import decision_graph
+        from archkit.decisions.render import decision_graph
 
         return {
             "records": [{**self._record_link(r), "date": r.date} for r in self.records],

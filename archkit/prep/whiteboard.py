@@ -223,9 +223,9 @@ class Sheet(NamedTuple):
 def cheat_sheet(system: System, records: Sequence[object] = (), peak_factor: float = 3.0) -> Sheet:
     """``records`` are the workspace's decision records: a trade-off that names one lists the
     options that lost."""
-    from archkit.capacity import derive
     from archkit.decisions.record import Record
-    from archkit.drill import chosen_option
+    from archkit.prep.capacity import derive
+    from archkit.prep.drill import chosen_option
 
     by_number = {getattr(r, "number", None): r for r in records}
     tradeoffs: list[dict[str, object]] = []

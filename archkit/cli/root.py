@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from archkit import __version__
-from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
-from archkit.cli_site import build as site_build
-from archkit.cli_site import drill as site_drill
-from archkit.cli_site import serve as site_serve
-from archkit.cli_site import whiteboard as site_whiteboard
-from archkit.cli_tdr import tdr_app
+from archkit.cli.common import EXIT_PROBLEMS, State, fail, print_table, run, shown
+from archkit.cli.prep import drill as site_drill
+from archkit.cli.prep import whiteboard as site_whiteboard
+from archkit.cli.site import build as site_build
+from archkit.cli.site import serve as site_serve
+from archkit.cli.tdr import tdr_app
 
 if TYPE_CHECKING:
     from typer.models import CommandInfo
@@ -244,7 +244,7 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of a kind of file (for editors and other tools)."""
-    from archkit.scaffold import schema_text
+    from archkit.scaffold.starters import schema_text
 
     text = run(lambda: schema_text(kind))
     if out is None:
@@ -271,7 +271,7 @@ def init(
     """Create a workspace: portfolio.yaml, systems/, decisions/, case-studies/, leadership/ and
     stories/, each with a commented starter file and its schema. Never replaces a file."""
     from archkit.errors import display_path
-    from archkit.init import init_workspace
+    from archkit.scaffold.init import init_workspace
 
     root = (
         State.root if directory is None else directory if directory.is_absolute() else State.root / directory
@@ -293,7 +293,7 @@ def new_system(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
 ) -> None:
     """Scaffold systems/NAME.yaml: a commented, valid example that editors complete from the schema."""
-    from archkit.scaffold import new_system as scaffold
+    from archkit.scaffold.starters import new_system as scaffold
 
     for path in run(lambda: scaffold(_workspace(), name, force)):
         typer.echo(f"wrote {shown(path)}")

@@ -1,93 +1,14 @@
-"""``archkit build``: the portfolio as a static site (parsing and printing only)."""
+"""``archkit whiteboard`` and ``archkit drill``: interview preparation (parsing and printing only)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli_common import State, run, shown
-
-
-def build(
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
-    ] = Path("build/site"),
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Parallel diagram renders (0: one per core).", min=0)
-    ] = 0,
-) -> None:
-    """Build the portfolio site: summary, systems with diagrams, decisions, case studies, leadership,
-    story bank, search, and a printable single page (plus Markdown)."""
-    from archkit.errors import format_problem
-    from archkit.site.build import build_site
-
-    out_dir = out if out.is_absolute() else State.root / out
-    with _progress() as progress:
-        report = run(lambda: build_site(State.root, out_dir, jobs=jobs or None, progress=progress))
-    for problem in report.problems:
-        typer.echo(format_problem(problem), err=True)
-    carried = report.pages - report.rendered
-    typer.echo(
-        f"built {shown(out_dir)}/: {report.pages} pages ({report.rendered} rendered, {carried} unchanged), "
-        f"{report.diagrams} diagrams"
-    )
-
-
-class _progress:
-    """A progress bar on a terminal; nothing in a pipe or a log."""
-
-    def __enter__(self) -> Callable[[str, int, int], None] | None:
-        if not sys.stderr.isatty():
-            return None
-        from rich.progress import Progress
-
-        # no refresh thread: the build may fork worker processes, which must not inherit one
-        self.bar = Progress(transient=True, auto_refresh=False)
-        self.bar.start()
-        self.tasks: dict[str, Any] = {}
-        return self.update
-
-    def update(self, what: str, done: int, total: int) -> None:
-        if what not in self.tasks:
-            self.tasks[what] = self.bar.add_task(what, total=total)
-        self.bar.update(self.tasks[what], completed=done, total=total)
-        self.bar.refresh()
-
-    def __exit__(self, *exc: object) -> None:
-        if hasattr(self, "bar"):
-            self.bar.stop()
-
-
-def serve(
-    port: Annotated[
-        int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free one).", min=0)
-    ] = 8000,
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
-    ] = Path("build/site"),
-) -> None:
-    """Preview the site on localhost and rebuild it when a source file changes."""
-    from archkit.errors import ArchkitError, format_problem
-    from archkit.site.build import build_site
-    from archkit.site.serve import serve as serve_site
-    from archkit.site.serve import timed
-
-    out_dir = out if out.is_absolute() else State.root / out
-
-    def rebuild() -> str:
-        try:
-            # one process: the server's threads must not be forked into page workers
-            report = build_site(State.root, out_dir, jobs=1)
-        except ArchkitError as exc:
-            return "not rebuilt:\n" + "\n".join(format_problem(p) for p in exc.problems)
-        notes = "".join("\n" + format_problem(p) for p in report.problems)
-        return f"built {report.pages} pages ({report.rendered} rendered){notes}"
-
-    run(lambda: serve_site(State.root, out_dir, port, timed(rebuild), typer.echo))
+from archkit.cli.common import State, run, shown
 
 
 def whiteboard(
@@ -110,7 +31,7 @@ def whiteboard(
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
     from archkit.decisions.store import DecisionStore
     from archkit.errors import format_problem
-    from archkit.whiteboard import render_whiteboard
+    from archkit.prep.whiteboard import render_whiteboard
     from archkit.workspace import Workspace
 
     checked = run(lambda: Workspace(State.root).load([system]))
@@ -122,7 +43,7 @@ def whiteboard(
     records = run(store.records) if store.dir.is_dir() else []
     out_dir = out if out.is_absolute() else State.root / out
     target = checked.systems[0]
-    from archkit.capacity import derive
+    from archkit.prep.capacity import derive
 
     for derived in derive(target.scale):
         if not derived.readable:
@@ -147,7 +68,7 @@ def drill(
 ) -> None:
     """Practise the trade-offs: one question at a time, the recorded answer on Enter (q quits)."""
     from archkit.decisions.store import DecisionStore
-    from archkit.drill import cards
+    from archkit.prep.drill import cards
     from archkit.workspace import Workspace
 
     checked = run(lambda: Workspace(State.root).load([system] if system else []))

@@ -18,7 +18,7 @@ from archkit.decisions.record import FILE_NAME
 from archkit.decisions.store import ADR_DIR_FILE, DEFAULT_DIR, DecisionStore, RenderTemplate, default_template
 from archkit.files import write_atomic
 from archkit.portfolio.content import CONTENT_SUFFIXES
-from archkit.scaffold import SCHEMAS, new_system, write_schema
+from archkit.scaffold.starters import SCHEMAS, new_system, write_schema
 from archkit.templating import render
 from archkit.workspace import Workspace
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from archkit.cli_common import EXIT_PROBLEMS, State, fail, print_table, run, shown
+from archkit.cli.common import EXIT_PROBLEMS, State, fail, print_table, run, shown
 
 if TYPE_CHECKING:
     from archkit.decisions.store import DecisionStore
@@ -235,7 +235,7 @@ def render(
     directory: DirOption = None,
 ) -> None:
     """Render an index (Markdown and HTML), a page per record, and the decision graph (SVG)."""
-    from archkit.render.decisions import render_decisions
+    from archkit.decisions.render import render_decisions
 
     store = _store(directory)
     out_dir = out if out.is_absolute() else State.root / out

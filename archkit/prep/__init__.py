@@ -1,0 +1,1 @@
+"""Interview preparation: the whiteboard board and its draw order, capacity maths, drills."""

@@ -1,0 +1,1 @@
+"""Scaffolding: starter files for every kind of workspace file, their schemas, and ``archkit init``."""
