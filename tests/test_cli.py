@@ -152,6 +152,25 @@ def test_techs_lists_and_searches(runner: CliRunner) -> None:
     assert run(runner, "techs", "qqqqqqqq")[0] == 1
 
 
+def test_techs_answers_a_category_word_with_that_category(runner: CliRunner) -> None:
+    code, out, _ = run(runner, "techs", "nosql")
+    rows = [line.split()[0] for line in out.splitlines()[1:-1]]
+    assert code == 0
+    assert rows[:4] == ["key-value-store", "document-store", "wide-column-store", "graph-database"]
+    assert "aws-dynamodb" in rows and "postgresql" not in rows
+    assert out.splitlines()[0].split() == ["tech", "name", "category", "shape", "provider", "aliases"]
+
+
+def test_schema_offers_the_catalogue_for_tech_and_accepts_any_string(runner: CliRunner) -> None:
+    schema = json.loads(run(runner, "schema")[1])
+    tech = schema["$defs"]["component"]["properties"]["tech"]
+    offered = tech["anyOf"][0]["anyOf"][0]["enum"]
+    assert "key-value-store" in offered and "postgresql" in offered
+    validator = jsonschema.Draft202012Validator(schema)
+    system = {"name": "S", "components": [{"id": "a", "tech": "our-own-bus"}]}
+    assert list(validator.iter_errors(system)) == []
+
+
 def test_schema_validates_the_example_systems_and_rejects_typos(runner: CliRunner, repo: Path) -> None:
     code, out, _ = run(runner, "schema")
     assert code == 0

@@ -1,8 +1,10 @@
-"""The technology catalogue: what users write in ``tech:`` -> a ``diagrams`` node and its icon.
+"""The technology catalogue: what users write in ``tech:`` -> a ``diagrams`` node and its icon,
+its category, its tags and the shape it is drawn as.
 
 The mapping itself is data (``technologies.txt`` beside this file, one technology a line, so that
 reading it costs well under a millisecond); this module reads it once, answers look-ups by id or
-alias, suggests close matches for typos, and finds icon files.
+alias (:func:`lookup`), ranks searches (:func:`search`), suggests close matches for typos, and
+finds icon files. Exporters read ``lookup(tech).category`` and ``.shape`` (or :func:`shape_of`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,21 @@ from pathlib import Path
 from typing import NamedTuple
 
 DATA = Path(__file__).with_name("technologies.txt")
-COLUMNS = ("id", "name", "category", "provider", "node", "icon", "aliases")
+COLUMNS = ("id", "name", "category", "provider", "node", "icon", "aliases", "tags")
+
+# The shape a component is drawn as follows its technology's category: stores are cylinders,
+# queues and event streams are queues, everything else (services, jobs, clients...) is a box.
+BOX, CYLINDER, QUEUE = "box", "cylinder", "queue"
+SHAPES = (BOX, CYLINDER, QUEUE)
+CATEGORY_SHAPES = {
+    "database": CYLINDER,
+    "cache": CYLINDER,
+    "search": CYLINDER,
+    "storage": CYLINDER,
+    "warehouse": CYLINDER,
+    "queue": QUEUE,
+    "streaming": QUEUE,
+}
 
 # A name this close to a known one (difflib ratio) is a typo, not a technology of the user's own.
 TYPO_RATIO = 0.8
@@ -28,10 +44,16 @@ class Technology(NamedTuple):
     node: str  # dotted path of the diagrams node class
     icon: str  # that class's icon file, below the diagrams package's resources/ folder
     aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # words a search finds it by: sql, nosql, key-value, mapreduce...
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.id, *self.aliases)
+
+    @property
+    def shape(self) -> str:
+        """How it is drawn: 'cylinder' (stores), 'queue' (queues, event streams) or 'box'."""
+        return CATEGORY_SHAPES.get(self.category, BOX)
 
 
 # What a component's tech may say when it names no product: drawn without icon or tech line.
@@ -63,8 +85,11 @@ def technologies() -> tuple[Technology, ...]:
         if len(cells) != len(COLUMNS):
             raise ValueError(f"{DATA}:{number}: expected {len(COLUMNS)} columns, found {len(cells)}")
         fields = dict(zip(COLUMNS, cells, strict=True))
-        aliases = tuple(a.strip() for a in fields.pop("aliases").split(",") if a.strip())
-        found.append(Technology(**fields, aliases=aliases))
+        aliases, tags = (
+            tuple(word.strip() for word in fields.pop(column).split(",") if word.strip())
+            for column in ("aliases", "tags")
+        )
+        found.append(Technology(**fields, aliases=aliases, tags=tags))
     return tuple(found)
 
 
@@ -82,35 +107,76 @@ def find(name: str) -> Technology | None:
     return _index().get(normalize(name))
 
 
+def lookup(name: str) -> Technology | None:
+    """The catalogue entry for a component's ``tech`` (id or alias, any case), or None: the
+    entry's ``category``, ``tags`` and ``shape`` are what exporters draw by."""
+    return find(name)
+
+
+def shape_of(tech: str) -> str:
+    """The shape a component with this ``tech`` is drawn as; 'box' when the catalogue does not
+    know it."""
+    found = find(tech) if tech else None
+    return found.shape if found else BOX
+
+
 def suggest(name: str) -> tuple[str, float]:
-    """The id of the technology whose id or alias is closest to an unknown name, and how close
-    that name is (0..1); ('', 0) if none is close."""
+    """The id of the technology an unknown name most likely means (the first of :func:`search`'s
+    ranking), and how close the name is to that technology's closest id or alias (0..1); ('', 0)
+    if nothing is close."""
     import difflib
 
     wanted = normalize(name)
-    matches = difflib.get_close_matches(wanted, _index(), n=1, cutoff=0.6)
-    if not matches:
+    ranked = search(wanted)
+    if not wanted or not ranked:
         return "", 0.0
-    best = matches[0]
-    return _index()[best].id, difflib.SequenceMatcher(None, wanted, best).ratio()
+    best = ranked[0]
+    ratio = max(difflib.SequenceMatcher(None, wanted, n).ratio() for n in best.names)
+    return best.id, ratio
+
+
+# How a search matches, best first: an id or alias; a category, tag or provider; a whole word of
+# an id, alias or name ('postgres' in 'azure-postgres'); the start of a word ('graph' in
+# 'graphql'); anywhere. When the first three find something, the last two are left out (they
+# would add unrelated products); when nothing matches at all, close spellings answer.
+_EXACT, _CATEGORY, _WORD, _PREFIX, _ANYWHERE = range(5)
+
+
+def _rank(tech: Technology, q: str) -> int | None:
+    names = (*tech.names, normalize(tech.name))
+    if q in tech.names:
+        return _EXACT
+    if q == tech.category or q in tech.tags or q == tech.provider:
+        return _CATEGORY
+    padded = f"-{q}-"
+    if any(padded in f"-{n}-" for n in names):
+        return _WORD
+    if any(n.startswith(q) or f"-{q}" in n for n in names):
+        return _PREFIX
+    if any(q in n for n in names):
+        return _ANYWHERE
+    return None
 
 
 def search(query: str = "") -> list[Technology]:
-    """Technologies whose id, alias, name, category or provider contains ``query``; close
-    matches follow when nothing contains it."""
+    """Technologies matching ``query``, best first: exact ids and aliases, then the query's
+    category or tag (generic building blocks before products), then whole words of names; word
+    starts and substrings only when none of those match; close spellings when nothing does."""
     q = normalize(query)
     if not q:
         return list(technologies())
-    hits = [
-        t
-        for t in technologies()
-        if any(q in n for n in t.names) or q in normalize(t.name) or q == t.category or q == t.provider
-    ]
-    if hits:
-        return hits
+    ranked = []
+    for order, tech in enumerate(technologies()):
+        rank = _rank(tech, q)
+        if rank is not None:
+            ranked.append((rank, tech.provider != "generic", order, tech))
+    if any(rank <= _WORD for rank, *_ in ranked):
+        ranked = [entry for entry in ranked if entry[0] <= _WORD]
+    if ranked:
+        return [tech for *_, tech in sorted(ranked, key=lambda entry: entry[:3])]
     import difflib
 
-    near = difflib.get_close_matches(q, _index(), n=5, cutoff=0.6)
+    near = difflib.get_close_matches(q, _index(), n=5, cutoff=0.75)
     seen: dict[str, Technology] = {}
     for name in near:
         seen.setdefault(_index()[name].id, _index()[name])

@@ -216,16 +216,19 @@ def diagram(
 
 @app.command()
 def techs(
-    query: Annotated[str | None, typer.Argument(help="Search ids, aliases, names, categories.")] = None,
+    query: Annotated[
+        str | None, typer.Argument(help="Search ids, aliases, names, categories and tags.")
+    ] = None,
 ) -> None:
-    """List the technologies a component's 'tech' can name, or search them."""
+    """List the technologies a component's 'tech' can name, or search them (best matches first;
+    a category or tag such as 'nosql' lists that kind)."""
     from archkit import catalogue
 
     found = catalogue.search(query or "")
     if not found:
         fail(f"no technology matches '{query}'", 1)
-    rows = [[t.id, t.name, t.category, t.provider, ", ".join(t.aliases)] for t in found]
-    print_table(["tech", "name", "category", "provider", "aliases"], rows)
+    rows = [[t.id, t.name, t.category, t.shape, t.provider, ", ".join(t.aliases)] for t in found]
+    print_table(["tech", "name", "category", "shape", "provider", "aliases"], rows)
     if query:
         typer.echo(f"{len(found)} of {len(catalogue.technologies())} technologies")
 

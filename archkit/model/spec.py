@@ -30,6 +30,7 @@ class Key(NamedTuple):
     item: ObjectSpec | None = None
     attr: str = ""  # the model attribute, when it is not the key itself
     example: Any = None
+    completions: str = ""  # "technologies": editors offer the catalogue's ids; any text stays valid
 
     @property
     def attribute(self) -> str:
@@ -96,7 +97,8 @@ COMPONENT = ObjectSpec(
         Key(
             "tech",
             TEXT,
-            "Technology, from 'archkit techs': postgresql, redis, kafka, s3, k8s-service...",
+            "Technology, from 'archkit techs': postgresql, redis, kafka, s3, key-value-store...",
+            completions="technologies",
         ),
         Key("group", TEXT, "Id of the group (boundary) it sits in."),
         Key("metrics", TEXTS, "Figures drawn under the label: 'p95 < 50 ms', '3 replicas'."),
@@ -182,6 +184,13 @@ def json_schema(spec: ObjectSpec | None = None, schema_id: str = SCHEMA_ID) -> d
         if key.name in ("id", "from") or (key.name == "group" and key.kind == TEXT):
             text["pattern"] = ID_PATTERN
         scalar = {"type": ["string", "number"]}
+        if key.completions == "technologies":
+            # Editors complete from the enum; the plain string keeps a technology of one's own valid
+            # (archkit check warns about it).
+            from archkit import catalogue
+
+            ids = [t.id for t in catalogue.technologies()]
+            return {"anyOf": [{"enum": ids}, text]}
         if key.kind == TEXT:
             return text
         if key.kind == INT:
