@@ -34,11 +34,14 @@ _CATEGORY_KIND = {
     "streaming": "async",
     "queue": "async",
     "workflow": "async",
+    "notification": "async",
+    "batch": "async",
+    "stream-processing": "async",
     "database": "store",
     "cache": "store",
     "search": "store",
     "storage": "store",
-    "analytics": "store",
+    "warehouse": "store",
 }
 
 
