@@ -84,6 +84,13 @@ def closest(word: str, choices: Iterable[str]) -> str:
     return matches[0] if matches else ""
 
 
+def excerpt(text: str, limit: int = 60) -> str:
+    """User input quoted in a message: at most ``limit`` characters, control characters shown
+    as escapes (a 1 MB id or a terminal escape sequence never reaches the screen whole)."""
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
+
+
 def one_of(choices: Iterable[str]) -> str:
     """'one of a, b, c' for an expectation."""
     return "one of " + ", ".join(f"'{c}'" for c in choices)

@@ -22,12 +22,28 @@ def reserve_temporary(path: Path) -> Path:
         return candidate
 
 
+def write_file(path: Path, raw: bytes, *, shown: Path | None = None, sync: bool = False) -> None:
+    """Write ``raw`` to ``path`` (``sync``: to the disk, not only the cache). An error (disk full,
+    no permission) names ``shown``, the file the user knows, rather than a temporary one."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(raw)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(shown or path)) from None
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = reserve_temporary(path)
     try:
-        tmp.write_bytes(raw)
+        tmp = reserve_temporary(path)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    try:
+        write_file(tmp, raw, shown=path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -76,7 +76,12 @@ SECTIONS = {
 FILE_NAME = re.compile(r"^(?P<number>\d+)-(?P<slug>.+)\.md$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.*?)\s*#*\s*$")
 _NUMBERED_TITLE = re.compile(r"^(?P<number>\d+)\.\s*(?P<title>.*)$")
-_LINK = re.compile(r"^(?P<label>[A-Za-z][\w ,'-]*?)\s+\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)\s*$")
+_LINK = re.compile(
+    r"^(?P<label>[A-Za-z][\w ,'-]*?)\s+\[(?P<text>(?:[^\]\\]|\\.)*)\]\((?P<target>[^)\s]+)\)\s*$"
+)
+# what looks like a link line, read or not: a label, then a Markdown link
+LINK_LIKE = re.compile(r"^[^\[\]()]{1,80}?\s*\[.*\]\(.*\)\s*$")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DATE_LINE = re.compile(r"^Date:\s*(?P<date>.+?)\s*$")
 _META_ITEM = re.compile(r"^[-*]\s+(?:\*\*)?(?P<key>[A-Za-z][A-Za-z -]*?)(?::\*\*|\*\*:|:)\s*(?P<value>.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<text>.*)$")
@@ -158,7 +163,7 @@ def split_front_matter(text: str) -> tuple[dict[str, str], int, str]:
     Only flat ``key: value`` lines are read (no YAML library, so nothing is ever constructed);
     a block that does not close, or a line that is not ``key: value``, is an error.
     """
-    lines = text.split("\n")
+    lines = LINE_BREAK.split(text)
     if not lines or lines[0].strip() != "---":
         return {}, 0, ""
     fields: dict[str, str] = {}
@@ -184,7 +189,7 @@ def parse_record(
     links), leaving sections and options unread.
     """
     front, body_start, _ = split_front_matter(text)
-    lines = text.split("\n")
+    lines = LINE_BREAK.split(text)
     number = number_from_name or 0
     title = ""
     metadata: dict[str, str] = {}
@@ -285,7 +290,7 @@ def _section_key(heading: str) -> str:
 
 
 def _link(match: re.Match[str], line: int) -> Link:
-    text = match["text"]
+    text = re.sub(r"\\(.)", r"\1", match["text"])  # \] and \[ in a title
     numbered = _NUMBERED_TITLE.match(text)
     target = match["target"]
     name = FILE_NAME.match(target.rsplit("/", 1)[-1])

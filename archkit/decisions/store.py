@@ -5,6 +5,13 @@
   moment, the one that sees the other's file gives the number up and tries the next one.
 - Every rewrite of an existing record changes only the lines it must, keeps the rest byte for
   byte, and lands atomically (temporary file, then rename).
+- Every change runs under the folder's lock, reading the records it changes inside the lock, so
+  writers of the same record take turns and no update is lost.
+- A change of several records (supersede, link, renumber) is all-or-nothing: every new text is
+  first written to a temporary file beside its record, then a journal naming the renames is put
+  in place, then the renames are done and the journal removed. Whatever the moment a process is
+  killed (or the disk fills), the next command that opens the folder finds it as before (stray
+  temporary files, no journal: removed) or completes it (a journal: its renames are done).
 """
 
 from __future__ import annotations
@@ -12,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -27,12 +36,18 @@ from archkit.decisions.record import (
     Record,
     parse_record,
 )
-from archkit.errors import ArchkitError, Position, Problem, closest, one_of
-from archkit.files import write_atomic
+from archkit.errors import ArchkitError, Position, Problem, closest, excerpt, one_of
+from archkit.files import reserve_temporary, write_file
 
 RenderTemplate = Callable[..., str]  # the scaffold: template values -> Markdown
 DEFAULT_DIR = "decisions"
 ADR_DIR_FILE = ".adr-dir"  # adr-tools' pointer to the records' folder
+JOURNAL = ".archkit-journal.json"  # a change of several records, being applied
+# archkit's temporary files (files.reserve_temporary): '.<name>.<pid>.<n>.tmp'
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp$")
+# what a link's label may be: what the parser reads back (record._LINK)
+_LABEL = re.compile(r"^[A-Za-z][\w ,'-]*$")
+MAX_LABEL = 60
 
 
 class LinkSpec(NamedTuple):
@@ -54,7 +69,25 @@ class LinkSpec(NamedTuple):
                     )
                 ]
             )
-        return cls(int(parts[0]), parts[1].strip(), parts[2].strip())
+        spec = cls(int(parts[0]), parts[1].strip(), parts[2].strip())
+        check_link_labels(spec.label, spec.reverse)
+        return spec
+
+
+def check_link_labels(*labels: str) -> None:
+    """A link's labels must read back: a letter first, then letters, digits, spaces, ',', "'"
+    and '-', at most MAX_LABEL characters."""
+    for label in labels:
+        if not _LABEL.match(label) or len(label) > MAX_LABEL or label != label.strip():
+            raise ArchkitError(
+                [
+                    Problem(
+                        f"cannot use '{excerpt(label)}' as a link label",
+                        expected=f"a letter, then letters, digits, spaces, ',', \"'\" or '-' "
+                        f"(at most {MAX_LABEL} characters), e.g. 'Amends'",
+                    )
+                ]
+            )
 
 
 def slugify(title: str) -> str:
@@ -69,27 +102,64 @@ class DecisionStore:
     def __init__(self, workspace: Path | str = ".", directory: str | None = None) -> None:
         self.root = Path(workspace)
         self.dir = self.root / (directory or self._configured_dir())
+        self._links: set[str] = set()  # record names that are symbolic links
 
     def _configured_dir(self) -> str:
         pointer = self.root / ADR_DIR_FILE
-        if pointer.is_file():
-            configured = pointer.read_text(encoding="utf-8").strip()
-            if configured:
-                return configured
-        return DEFAULT_DIR
+        if not pointer.is_file():
+            return DEFAULT_DIR
+        configured = _read_text(pointer, ADR_DIR_FILE).strip()
+        if not configured:
+            return DEFAULT_DIR
+        inside = _inside(self.root / configured, self.root)
+        if Path(configured).is_absolute() or not inside:
+            raise ArchkitError(
+                [
+                    Problem(
+                        f"{ADR_DIR_FILE} names a folder outside the workspace: '{excerpt(configured)}'",
+                        Position(ADR_DIR_FILE, 1),
+                        expected="a folder inside the workspace, e.g. 'doc/adr'",
+                    )
+                ]
+            )
+        return configured
 
     # -- reading --------------------------------------------------------------------------
 
     def files(self) -> list[tuple[int, str]]:
-        """(number, file name) of every record, by number then name; other files are ignored."""
+        """(number, file name) of every record, by number then name; other files are ignored.
+
+        A journal or temporary files left by an interrupted change are dealt with first (see
+        :meth:`recover`), so what is listed is the folder as before or as after that change.
+        """
         if not self.dir.is_dir():
             return []
-        found = []
-        for name in os.listdir(self.dir):  # names alone: no stat per file, no record opened
-            match = FILE_NAME.match(name)
-            if match:
-                found.append((int(match["number"]), name))
+        found, leftovers = self._scan()
+        if leftovers:
+            if _held(self.dir):
+                self._recover_locked()
+            else:
+                self.recover()
+            found, _ = self._scan()
         return sorted(found)
+
+    def _scan(self) -> tuple[list[tuple[int, str]], bool]:
+        """The records' numbers and names, and whether a change left a journal or temporary files."""
+        found = []
+        leftovers = False
+        links = set()
+        with os.scandir(self.dir) as entries:  # names alone: no stat per file, no record opened
+            for entry in entries:
+                name = entry.name
+                match = FILE_NAME.match(name)
+                if match:
+                    found.append((int(match["number"]), name))
+                    if entry.is_symlink():
+                        links.add(name)
+                elif name == JOURNAL or _stale_temporary(name):
+                    leftovers = True
+        self._links = links
+        return found, leftovers
 
     def next_number(self) -> int:
         files = self.files()
@@ -97,9 +167,18 @@ class DecisionStore:
 
     def read(self, name: str, header_only: bool = False) -> Record:
         path = self.dir / name
+        if name in self._links and not _inside(path, self.root):
+            raise ArchkitError(
+                [
+                    Problem(
+                        "the record is a symbolic link to a file outside the workspace",
+                        Position(f"{self._shown_dir}/{name}"),
+                        expected="a record file inside the workspace",
+                    )
+                ]
+            )
         match = FILE_NAME.match(name)
-        with open(path, encoding="utf-8", newline="") as handle:  # keep \r\n as written
-            text = handle.read()
+        text = _read_text(path, f"{self._shown_dir}/{name}")
         return parse_record(text, name, int(match["number"]) if match else None, header_only)
 
     def records(self, header_only: bool = False, cache: Path | None = None) -> list[Record]:
@@ -170,6 +249,63 @@ class DecisionStore:
         """The records folder as messages show it (resolved once, not once per problem)."""
         return self.show(self.dir).replace(os.sep, "/")
 
+    # -- changes of several records: all or nothing ------------------------------------------
+
+    def recover(self) -> bool:
+        """Finish or undo what an interrupted change left (under the folder's lock): a journal's
+        renames are done, then archkit's temporary files are removed. True when something was
+        found. A folder archkit may not write to is left as it is."""
+        try:
+            with _folder_lock(self.dir):
+                return self._recover_locked()
+        except PermissionError:
+            return False
+
+    def _recover_locked(self) -> bool:
+        found = False
+        journal = self.dir / JOURNAL
+        try:
+            raw = journal.read_bytes()
+        except FileNotFoundError:
+            raw = None
+        if raw is not None:
+            found = True
+            renames, removals = _read_journal(raw, f"{self._shown_dir}/{JOURNAL}")
+            _apply(self.dir, renames, removals)
+            journal.unlink(missing_ok=True)
+        for name in os.listdir(self.dir):
+            if _stale_temporary(name):
+                found = True
+                (self.dir / name).unlink(missing_ok=True)
+        return found
+
+    def _commit(self, texts: dict[str, str], removals: Sequence[str] = ()) -> None:
+        """Replace (or create) every file of ``texts`` and remove ``removals``, all or nothing.
+        The caller holds the folder's lock and read the records inside it."""
+        staged: list[tuple[str, str]] = []
+        journal = self.dir / JOURNAL
+        journaled = len(texts) > 1 or bool(removals)
+        leftover: list[Path] = []  # removed if anything fails before the journal is in place
+        try:
+            for name, text in texts.items():
+                temporary = reserve_temporary(self.dir / name)
+                leftover.append(temporary)
+                staged.append((temporary.name, name))
+                write_file(temporary, text.encode("utf-8"), shown=self.dir / name)
+            if journaled:
+                plan = {"renames": staged, "remove": list(removals)}
+                temporary = reserve_temporary(journal)
+                leftover.append(temporary)
+                write_file(temporary, json.dumps(plan).encode("utf-8"), shown=journal, sync=True)
+                os.replace(temporary, journal)
+        except BaseException:
+            for path in leftover:
+                path.unlink(missing_ok=True)
+            raise
+        _apply(self.dir, staged, removals)
+        if journaled:
+            journal.unlink()
+
     # -- creating ---------------------------------------------------------------------------
 
     def new(
@@ -184,25 +320,30 @@ class DecisionStore:
         date: dt.date | None = None,
         render: RenderTemplate | None = None,
     ) -> Path:
-        """Create the next record from the template; supersede and link as asked. Returns its path."""
+        """Create the next record from the template; supersede and link as asked. Returns its path.
+
+        With supersedes or links, the new record and every change to the records it names land
+        together (see :meth:`_commit`), under the folder's lock."""
         title = " ".join(title.split())
         if not title:
             raise ArchkitError(
                 [Problem("the title is empty", expected="a title, e.g. 'Use Kafka for events'")]
             )
         status = check_status(status)
-        targets = {n: self.find(n) for n in (*supersedes, *(link.target for link in links))}
+        for link in links:
+            check_link_labels(link.label, link.reverse)
         when = date or today()
         review = _add_months(when, 12)
-        forward = [f"{SUPERSEDES} [{targets[n].label}]({targets[n].path})" for n in supersedes]
-        forward += [
-            f"{link.label} [{targets[link.target].label}]({targets[link.target].path})" for link in links
-        ]
         render = render or default_template(self.root)
         self.dir.mkdir(parents=True, exist_ok=True)
         slug = slugify(title)
 
-        def text_for(number: int) -> str:
+        def text_for(number: int, targets: dict[int, Record]) -> str:
+            forward = [f"{SUPERSEDES} [{link_text(targets[n].label)}]({targets[n].path})" for n in supersedes]
+            forward += [
+                f"{link.label} [{link_text(targets[link.target].label)}]({targets[link.target].path})"
+                for link in links
+            ]
             return render(
                 number=number,
                 title=title,
@@ -214,32 +355,44 @@ class DecisionStore:
                 systems=list(systems),
             )
 
-        path = self._create_exclusively(slug, text_for)
         if not supersedes and not links:
-            return path
-        record = self.read(path.name)
-        for number in supersedes:
-            self.set_status(number, "superseded")
-            self.add_link(number, SUPERSEDED_BY, record)
-        for link in links:
-            self.add_link(link.target, link.reverse, record)
-        return path
+            return self._create_exclusively(slug, lambda number: text_for(number, {}))
+        with _folder_lock(self.dir):
+            targets = {n: self.find(n) for n in (*supersedes, *(link.target for link in links))}
+            number = self.next_number()
+            name = f"{number:04d}-{slug}.md"
+            text = text_for(number, targets)
+            created = parse_record(text, name, number)
+            texts: dict[str, str] = {}
+
+            def current(target: int) -> Record:
+                path = targets[target].path
+                return parse_record(texts[path], path, target) if path in texts else targets[target]
+
+            for target in supersedes:
+                texts[targets[target].path] = _with_status(current(target), "superseded")
+                texts[targets[target].path] = _with_link(current(target), SUPERSEDED_BY, created)
+            for link in links:
+                texts[targets[link.target].path] = _with_link(current(link.target), link.reverse, created)
+            self._commit({name: text, **texts})
+            return self.dir / name
 
     def _create_exclusively(self, slug: str, text_for: Callable[[int], str]) -> Path:
         with _folder_lock(self.dir):  # archkit processes take numbers one at a time: no gaps
             for attempt in range(200):
                 number = self.next_number()
                 path = self.dir / f"{number:04d}-{slug}.md"
+                text = text_for(number)
+                # written whole beside it, then linked into place: never an empty record, and
+                # never over a file another tool made at the same moment
+                temporary = reserve_temporary(path)
                 try:
-                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                    write_file(temporary, text.encode("utf-8"), shown=path)
+                    os.link(temporary, path)
                 except FileExistsError:
                     continue
-                try:
-                    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                        handle.write(text_for(number))
-                except BaseException:
-                    path.unlink(missing_ok=True)
-                    raise
+                finally:
+                    temporary.unlink(missing_ok=True)
                 # Another tool (adr-tools) may have taken the number at the same moment: the
                 # one that sees the other's file gives the number up and tries the next one.
                 rivals = [name for n, name in self.files() if n == number and name != path.name]
@@ -254,98 +407,73 @@ class DecisionStore:
     def set_status(self, number: int, status: str) -> Record:
         """Change a record's status in place; every other byte stays."""
         status = check_status(status)
-        record = self.find(number)
-        lines = _lines(record.text)
-        word = status.capitalize()
-        if record.style == "madr3":
-            index = _front_matter_line(lines, "status")
-            if index is None:
-                lines.insert(1, f"status: {status}{_eol(lines)}")
-            else:
-                lines[index] = f"status: {status}{_ending(lines[index])}"
-        elif record.status_line:
-            line = lines[record.status_line - 1]
-            if record.style == "madr2":
-                lines[record.status_line - 1] = re.sub(
-                    r"(?i)(status:\**\s*).*?(\s*)$", rf"\g<1>{status}\g<2>", line
-                )
-            else:
-                lines[record.status_line - 1] = word + _ending(line)
-        else:
-            at = _status_body_start(lines)
-            lines[at:at] = [word + _eol(lines), _eol(lines)]
-        write_atomic(self.dir / record.path, "".join(lines))
-        return self.read(record.path)
+        with _folder_lock(self.dir):
+            record = self.find(number)
+            self._commit({record.path: _with_status(record, status)})
+            return self.read(record.path)
 
     def add_link(self, number: int, label: str, target: Record) -> Record:
         """Add ``label [N. Title](file)`` to a record's Status section (once)."""
-        record = self.find(number)
-        line_text = f"{label} [{target.label}]({target.path})"
-        if any(link.label == label and link.target == target.path for link in record.links):
-            return record
-        lines = _lines(record.text)
-        eol = _eol(lines)
-        if record.links:
-            at = max(link.line for link in record.links)
-            lines.insert(at, line_text + eol)
-        elif any(s.key == "status" for s in record.sections):
-            at = _status_body_start(lines)
-            # after the status word and its blank line
-            while at < len(lines) and lines[at].strip():
-                at += 1
-            lines[at:at] = [eol, line_text + eol]
-        else:  # MADR 3/4 keep status in front matter: links get a section of their own
-            if lines and not lines[-1].endswith(("\n", "\r")):
-                lines[-1] += eol
-            lines += [eol, "## Links" + eol, eol, line_text + eol]
-        write_atomic(self.dir / record.path, "".join(lines))
-        return self.read(record.path)
+        check_link_labels(label)
+        with _folder_lock(self.dir):
+            record = self.find(number)
+            self._commit({record.path: _with_link(record, label, target)})
+            return self.read(record.path)
 
     def link(self, source: int, target: int, label: str, reverse: str) -> tuple[Record, Record]:
-        """Link two records both ways."""
+        """Link two records both ways (both change, or neither)."""
         if source == target:
             raise ArchkitError([Problem(f"a record cannot link to itself ({source})")])
-        first = self.find(source)
-        second = self.find(target)
-        first = self.add_link(source, label, second)
-        second = self.add_link(target, reverse, first)
-        return first, second
+        check_link_labels(label, reverse)
+        with _folder_lock(self.dir):
+            first = self.find(source)
+            second = self.find(target)
+            first_text = _with_link(first, label, second)
+            second_text = _with_link(second, reverse, first)
+            self._commit({first.path: first_text, second.path: second_text})
+            return self.read(first.path), self.read(second.path)
 
     # -- renumbering ------------------------------------------------------------------------
 
     def renumber(self) -> list[tuple[str, str]]:
         """Resolve duplicate numbers: the later record of each pair moves to the next free number;
-        its file, heading and every link to it are rewritten. Returns (old, new) file names."""
-        records = self.records()
-        by_number: dict[int, list[Record]] = {}
-        for record in records:
-            by_number.setdefault(record.number, []).append(record)
-        moves: list[tuple[Record, int]] = []
-        next_free = max((r.number for r in records), default=0) + 1
-        for number in sorted(by_number):
-            group = sorted(by_number[number], key=lambda r: (r.date, r.path))
-            for later in group[1:]:
-                moves.append((later, next_free))
-                next_free += 1
-        renamed: list[tuple[str, str]] = []
-        for record, number in moves:
-            new_name = f"{number:04d}-{FILE_NAME.match(record.path)['slug']}.md"  # type: ignore[index]
-            lines = _lines(record.text)
-            heading = _title_line(lines)
-            if heading is not None:
-                lines[heading] = re.sub(r"^#\s+\d+\.", f"# {number}.", lines[heading], count=1)
-            write_atomic(self.dir / new_name, "".join(lines))
-            (self.dir / record.path).unlink()
-            renamed.append((record.path, new_name))
-        if renamed:
+        its file, heading and every link to it are rewritten, all in one change (see
+        :meth:`_commit`). Returns (old, new) file names."""
+        with _folder_lock(self.dir):
+            records = self.records()
+            by_number: dict[int, list[Record]] = {}
+            for record in records:
+                by_number.setdefault(record.number, []).append(record)
+            moves: list[tuple[Record, int]] = []
+            next_free = max((r.number for r in records), default=0) + 1
+            for number in sorted(by_number):
+                group = sorted(by_number[number], key=lambda r: (r.date, r.path))
+                for later in group[1:]:
+                    moves.append((later, next_free))
+                    next_free += 1
+            if not moves:
+                return []
+            renamed = [
+                (record.path, f"{number:04d}-{FILE_NAME.match(record.path)['slug']}.md")  # type: ignore[index]
+                for record, number in moves
+            ]
             old_to_new = dict(renamed)
             numbers = {old: int(new[:4]) for old, new in renamed}
-            for _, name in self.files():
-                text = (self.dir / name).read_text(encoding="utf-8")
-                rewritten = _rewrite_links(text, old_to_new, numbers)
-                if rewritten != text:
-                    write_atomic(self.dir / name, rewritten)
-        return renamed
+            texts: dict[str, str] = {}
+            for record in records:
+                text = _rewrite_links(record.text, old_to_new, numbers)
+                if record.path in old_to_new:
+                    lines = _lines(text)
+                    heading = _title_line(lines)
+                    if heading is not None:
+                        lines[heading] = re.sub(
+                            r"^#\s+\d+\.", f"# {numbers[record.path]}.", lines[heading], count=1
+                        )
+                    texts[old_to_new[record.path]] = "".join(lines)
+                elif text != record.text:
+                    texts[record.path] = text
+            self._commit(texts, removals=[old for old, _ in renamed])
+            return renamed
 
 
 def default_template(workspace: Path) -> RenderTemplate:
@@ -374,6 +502,58 @@ def check_status(status: str) -> str:
     return value
 
 
+def _with_status(record: Record, status: str) -> str:
+    """The record's text with its status changed; every other byte stays."""
+    lines = _lines(record.text)
+    word = status.capitalize()
+    if record.style == "madr3":
+        index = _front_matter_line(lines, "status")
+        if index is None:
+            lines.insert(1, f"status: {status}{_eol(lines)}")
+        else:
+            lines[index] = f"status: {status}{_ending(lines[index])}"
+    elif record.status_line:
+        line = lines[record.status_line - 1]
+        if record.style == "madr2":
+            lines[record.status_line - 1] = re.sub(
+                r"(?i)(status:\**\s*).*?(\s*)$", rf"\g<1>{status}\g<2>", line
+            )
+        else:
+            lines[record.status_line - 1] = word + _ending(line)
+    else:
+        at = _status_body_start(lines)
+        lines[at:at] = [word + _eol(lines), _eol(lines)]
+    return "".join(lines)
+
+
+def _with_link(record: Record, label: str, target: Record) -> str:
+    """The record's text with ``label [N. Title](file)`` in its Status section (once)."""
+    if any(link.label == label and link.target == target.path for link in record.links):
+        return record.text
+    line_text = f"{label} [{link_text(target.label)}]({target.path})"
+    lines = _lines(record.text)
+    eol = _eol(lines)
+    if record.links:
+        at = max(link.line for link in record.links)
+        lines.insert(at, line_text + eol)
+    elif any(s.key == "status" for s in record.sections):
+        at = _status_body_start(lines)
+        # after the status word and its blank line
+        while at < len(lines) and lines[at].strip():
+            at += 1
+        lines[at:at] = [eol, line_text + eol]
+    else:  # MADR 3/4 keep status in front matter: links get a section of their own
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += eol
+        lines += [eol, "## Links" + eol, eol, line_text + eol]
+    return "".join(lines)
+
+
+def link_text(label: str) -> str:
+    """A record's label as the text of a Markdown link: brackets and backslashes escaped."""
+    return re.sub(r"([\\\[\]])", r"\\\1", label)
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year = day.year + month // 12
@@ -381,8 +561,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, 28))
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
+    """Lines with their endings, split where the parser splits them (\\r\\n, \\r or \\n)."""
+    return _LINE.findall(text)
 
 
 def _ending(line: str) -> str:
@@ -391,10 +575,8 @@ def _ending(line: str) -> str:
 
 def _eol(lines: Iterable[str]) -> str:
     for line in lines:
-        if line.endswith("\r\n"):
-            return "\r\n"
-        if line.endswith("\n"):
-            return "\n"
+        if line.endswith(("\r\n", "\n", "\r")):
+            return _ending(line)
     return "\n"
 
 
@@ -443,10 +625,27 @@ def _rewrite_links(text: str, old_to_new: dict[str, str], numbers: dict[str, int
     return _LINK_IN_TEXT.sub(fix, text)
 
 
+_HELD = threading.local()  # folders whose lock this thread holds, with a depth each
+
+
+def _held(folder: Path) -> bool:
+    return bool(getattr(_HELD, "folders", {}).get(os.path.realpath(folder)))
+
+
 @contextlib.contextmanager
 def _folder_lock(folder: Path) -> Iterator[None]:
     """An advisory lock on the folder itself (no lock file left behind); released when the
-    process ends, however it ends. Where flock does not exist, creation stays safe without it."""
+    process ends, however it ends; taken again by the thread that holds it, it is the same lock.
+    Where flock does not exist, creation stays safe without it."""
+    held: dict[str, int] = _HELD.__dict__.setdefault("folders", {})
+    key = os.path.realpath(folder)
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
     try:
         import fcntl
     except ImportError:  # Windows: the exclusive create and the rival check still hold
@@ -455,9 +654,99 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        held[key] = 1
         yield
     finally:
+        held.pop(key, None)
         os.close(fd)
+
+
+def _apply(folder: Path, renames: Sequence[tuple[str, str]], removals: Sequence[str]) -> None:
+    """Do a journal's renames (those not done yet), then its removals: done twice, the same."""
+    for temporary, name in renames:
+        with contextlib.suppress(FileNotFoundError):  # renamed before the interruption
+            os.replace(folder / temporary, folder / name)
+    for name in removals:
+        (folder / name).unlink(missing_ok=True)
+
+
+def _read_journal(raw: bytes, shown: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """A journal's renames and removals, each a plain name in the folder (anything else: refused)."""
+    try:
+        plan = json.loads(raw)
+        renames = [(str(a), str(b)) for a, b in plan["renames"]]
+        removals = [str(name) for name in plan["remove"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _damaged_journal(shown, excerpt(str(exc))) from None
+    for temporary, name in renames:
+        if not _TEMPORARY.match(temporary) or not _plain_record_name(name):
+            raise _damaged_journal(shown, f"it renames '{excerpt(temporary)}' to '{excerpt(name)}'")
+    for name in removals:
+        if not _plain_record_name(name):
+            raise _damaged_journal(shown, f"it removes '{excerpt(name)}'")
+    return renames, removals
+
+
+def _plain_record_name(name: str) -> bool:
+    return bool(FILE_NAME.match(name)) and "/" not in name and "\\" not in name and "\0" not in name
+
+
+def _damaged_journal(shown: str, why: str) -> ArchkitError:
+    return ArchkitError(
+        [
+            Problem(
+                f"the journal of an interrupted change of several records cannot be read: {why}",
+                Position(shown),
+                expected="a journal archkit wrote; remove it to keep the records as they are",
+            )
+        ]
+    )
+
+
+def _stale_temporary(name: str) -> bool:
+    """An archkit temporary file whose process has ended (a live one is being written)."""
+    match = _TEMPORARY.match(name)
+    if not match:
+        return False
+    pid = int(match["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
+
+
+def _read_text(path: Path, shown: str) -> str:
+    """A text file as written (\\r\\n kept); not UTF-8 is an error naming the file and line."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ArchkitError(
+            [
+                Problem(
+                    f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                    Position(shown, line, column),
+                    expected="UTF-8 text: re-save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, symbolic links followed, is inside ``root``."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return False
+    return True
 
 
 def today() -> dt.date:
