@@ -83,22 +83,31 @@ def assert_whole(folder: Path, before: dict[str, bytes], after: dict[str, bytes]
     assert [p for p in check_records(store, store.records()) if "one-sided" in p.message] == []
 
 
-@pytest.mark.parametrize("command", ["renumber", "supersede"])
+CHANGES = {
+    "renumber": (duplicates_workspace, ("tdr", "renumber")),
+    "supersede": (supersede_workspace, ("tdr", "new", "Replace four", "--supersedes", "4")),
+}
+
+
+def rehearse(tmp_path: Path, command: str, mode: str) -> tuple[dict[str, bytes], int, dict[str, bytes]]:
+    """The folder before and after the change, and the number of steps it takes."""
+    make, args = CHANGES[command]
+    folder = make(tmp_path / "model")
+    before = snapshot(folder)
+    total = steps(tmp_path / "model", *args, mode=mode)
+    after = snapshot(folder)
+    assert after != before and total >= 3
+    return before, total, after
+
+
+@pytest.mark.parametrize("command", sorted(CHANGES))
 def test_killed_at_twenty_random_points_the_folder_is_as_before_or_after(
     tmp_path: Path, command: str
 ) -> None:
     """kill -9 at 20 random steps of the change; the next command (tdr list) finds the folder
     whole, and tdr renumber can always be run again to finish."""
-    make = duplicates_workspace if command == "renumber" else supersede_workspace
-    args = (
-        ("tdr", "renumber") if command == "renumber" else ("tdr", "new", "Replace four", "--supersedes", "4")
-    )
-    model = tmp_path / "model"
-    folder = make(model)
-    before = snapshot(folder)
-    total = steps(model, *args)
-    after = snapshot(folder)
-    assert after != before and total >= 5
+    make, args = CHANGES[command]
+    before, total, after = rehearse(tmp_path, command, "count")
     points = sorted(random.Random(13).choices(range(1, total + 1), k=20))
     outcomes = set()
     for i, at in enumerate(points):
@@ -115,19 +124,12 @@ def test_killed_at_twenty_random_points_the_folder_is_as_before_or_after(
     assert outcomes == {False, True}  # the points fell both sides of the commit
 
 
-@pytest.mark.parametrize("command", ["renumber", "supersede"])
+@pytest.mark.parametrize("command", sorted(CHANGES))
 def test_a_full_disk_at_any_step_leaves_the_folder_as_before_and_names_the_file(
     tmp_path: Path, command: str
 ) -> None:
-    make = duplicates_workspace if command == "renumber" else supersede_workspace
-    args = (
-        ("tdr", "renumber") if command == "renumber" else ("tdr", "new", "Replace four", "--supersedes", "4")
-    )
-    model = tmp_path / "model"
-    folder = make(model)
-    before = snapshot(folder)
-    total = steps(model, *args, mode="count-enospc")
-    after = snapshot(folder)
+    make, args = CHANGES[command]
+    before, total, after = rehearse(tmp_path, command, "count-enospc")
     for at in range(1, total + 1):
         root = tmp_path / f"run-{at}"
         folder = make(root)
