@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
@@ -28,7 +29,7 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
 
     User templates are untrusted input, so they run sandboxed; HTML is autoescaped.
     """
-    return SandboxedEnvironment(
+    env = SandboxedEnvironment(
         # one loader, two folders: the workspace's first
         loader=FileSystemLoader([str(workspace_root / "templates"), str(PACKAGE_TEMPLATES)]),
         bytecode_cache=_bytecode_cache(),
@@ -36,6 +37,23 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
         autoescape=select_autoescape(["html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_text
+    return env
+
+
+# What Markdown would read as markup inside a line of text: emphasis, code, links, HTML, and an
+# '&' that spells an entity. Everything else ('->', quotes, '#' mid-line) is written as it is.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<~]|&(?=#?[A-Za-z0-9]+;)")
+_MARKDOWN_LINE_START = re.compile(r"^(?:([#>+=-])|(\d+)([.)]))", re.MULTILINE)
+
+
+def markdown_text(value: object) -> str:
+    """``value`` as Markdown text that renders back to exactly that text (the ``md`` filter of
+    templates that write Markdown); its lines stay lines."""
+    text = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), str(value))
+    return _MARKDOWN_LINE_START.sub(
+        lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text
     )
 
 

@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -42,7 +44,10 @@ def test_version(runner: CliRunner) -> None:
 def test_help_lists_the_commands(runner: CliRunner) -> None:
     code, out, _ = run(runner, "--help")
     assert code == 0
-    listed = [line.split()[1] for line in out.splitlines() if line.startswith("│ ") and line[2:3].isalpha()]
+    commands = out.split("\nCommands:\n")[1]
+    listed = [
+        line.split()[0] for line in commands.splitlines() if line.startswith("  ") and line[2:3].isalpha()
+    ]
     assert listed == snapshot(
         ["check", "diagram", "techs", "schema", "init", "build", "serve", "whiteboard", "drill", "new", "tdr"]
     )
@@ -64,6 +69,30 @@ def test_every_command_has_help(runner: CliRunner) -> None:
     ):
         code, out, _ = run(runner, *command, "--help")
         assert code == 0 and "Usage: archkit" in out, command
+
+
+def test_help_text_is_printed_as_written(runner: CliRunner) -> None:
+    """No emoji made of ':label:', no Rich markup eaten: each option's help appears word for word."""
+    import typer.main
+
+    def walk(command: Any, path: list[str]) -> Iterator[tuple[list[str], Any]]:
+        yield path, command
+        if hasattr(command, "commands"):
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+
+    checked = 0
+    for path, command in walk(typer.main.get_command(app), []):
+        out = " ".join(run(runner, *path, "--help")[1].split())
+        for param in command.params:
+            text = " ".join((getattr(param, "help", None) or "").split())
+            if text:
+                assert text in out, (path, text)
+                checked += 1
+    assert checked > 40
+    assert '"N:Label:Reverse label", e.g. "3:Amends:Amended by"' in " ".join(
+        run(runner, "tdr", "new", "--help")[1].split()
+    )
 
 
 def test_check_example_workspace(runner: CliRunner, repo: Path) -> None:

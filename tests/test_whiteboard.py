@@ -140,3 +140,49 @@ def test_the_system_file_can_say_what_collapses_and_the_draw_order(make_tree) ->
         "whiteboard collapse names unknown group 'dta'",
         "whiteboard order names unknown component or group 'b'",
     ]
+
+
+def test_the_markdown_cheat_sheet_writes_text_as_it_is_and_renders_back_to_it(
+    make_tree, tmp_path: Path
+) -> None:
+    from markdown_it import MarkdownIt
+
+    root = make_tree(
+        {
+            "systems/s.yaml": """
+            name: "Shortener *v2* <script>alert(1)</script>"
+            summary: "Reads -> cache, writes -> DB; it's 'fast' & [cheap] &amp; C# `code` a_b ~x~"
+            scale: {users: 100M, "p99 read": "< 20 ms"}
+            components: [{id: api, tech: service}, {id: db, tech: postgresql}]
+            connections: [{from: api, to: db}]
+            tradeoffs:
+              - {decision: "#1: SQL vs NoSQL", choice: "SQL -> simpler", tradeoff: "- 5% write headroom"}
+            """
+        }
+    )
+    (system,) = Workspace(root).load().systems
+    out = tmp_path / "out"
+    from archkit.prep.whiteboard import render_whiteboard
+
+    render_whiteboard(system, out)
+    markdown = (out / "s-cheat-sheet.md").read_text(encoding="utf-8")
+    assert "->" in markdown and "it's 'fast'" in markdown
+    assert "&gt;" not in markdown and "&#39;" not in markdown
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    text = " ".join(t.content for t in tokens if t.type == "inline")
+    rendered = "".join(
+        child.content
+        for t in tokens
+        if t.type == "inline"
+        for child in (t.children or [])
+        if child.type == "text"
+    )
+    assert "<script>" not in MarkdownIt("commonmark", {"html": False}).render(markdown)
+    for written in (
+        "Shortener *v2* <script>alert(1)</script>",
+        "Reads -> cache, writes -> DB; it's 'fast' & [cheap] &amp; C# `code` a_b ~x~",
+        "#1: SQL vs NoSQL",
+        "SQL -> simpler",
+        "- 5% write headroom",
+    ):
+        assert written in rendered, (written, text)

@@ -33,9 +33,11 @@ _APP_SETTINGS: dict[str, Any] = {
     "no_args_is_help": True,
     "pretty_exceptions_enable": False,
     "context_settings": {"help_option_names": ["-h", "--help"]},
+    # Help is printed as written: no Rich markup, no ':name:' turned into an emoji.
+    "rich_markup_mode": None,
 }
 app = typer.Typer(**_APP_SETTINGS)
-new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True)
+new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(new_app, name="new")
 app.add_typer(tdr_app, name="tdr")
 
@@ -348,7 +350,7 @@ def _app_for(argv: list[str]) -> typer.Typer:
         group_app = groups[0].typer_instance
         chosen = [c for c in group_app.registered_commands if _command_name(c) == sub]
         if chosen:
-            pruned = typer.Typer()
+            pruned = typer.Typer(rich_markup_mode=None)
             pruned.info = group_app.info  # the group's own help and settings
             pruned.registered_callback = group_app.registered_callback
             pruned.registered_commands = chosen

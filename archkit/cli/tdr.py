@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from archkit.decisions.store import DecisionStore
 
 tdr_app = typer.Typer(
-    help="Technical decision records: new, list, show, link, check, render.", no_args_is_help=True
+    help="Technical decision records: new, list, show, link, check, render.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # help as written (see root.py)
 )
 
 DirOption = Annotated[
