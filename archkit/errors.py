@@ -72,6 +72,20 @@ def format_problem(problem: Problem) -> str:
     return text
 
 
+def problem_json(problem: Problem) -> dict[str, object]:
+    """A problem as JSON for scripts: the same facts as :func:`format_problem`, one per key."""
+    where = problem.position
+    return {
+        "file": where.file if where else None,
+        "line": where.line or None if where else None,
+        "column": where.column or None if where else None,
+        "severity": problem.severity,
+        "message": problem.message,
+        "expected": problem.expected or None,
+        "suggestion": problem.suggestion or None,
+    }
+
+
 def closest(word: str, choices: Iterable[str]) -> str:
     """The close match for a typo, or '' when nothing is close enough to suggest."""
     import difflib

@@ -31,10 +31,36 @@ class Checked:
         return [p for p in self.problems if not p.is_error]
 
 
+# What makes a folder a workspace: any one of these (records folders as DecisionStore finds them).
+MARKERS = ("portfolio.yaml", "systems", "case-studies", "leadership", "stories")
+
+
 class Workspace:
     def __init__(self, root: Path | str = ".") -> None:
         self.root = Path(root)
         self._decision_numbers: set[int] | None = None
+
+    def exists(self) -> bool:
+        """Whether the folder holds a workspace: portfolio.yaml, a content folder or records."""
+        from archkit.decisions.store import DecisionStore
+
+        return any((self.root / name).exists() for name in MARKERS) or DecisionStore(self.root).dir.is_dir()
+
+    def require(self) -> None:
+        """ArchkitError unless the folder holds a workspace: a command run in the wrong place
+        says so, instead of building or checking nothing and calling it a success."""
+        if self.exists():
+            return
+        where = display_path(self.root.resolve())
+        raise ArchkitError(
+            [
+                Problem(
+                    f"no archkit workspace in {where}",
+                    expected="a folder with portfolio.yaml, systems/ or decision records "
+                    "('archkit init' creates one; -C DIR or ARCHKIT_DIR points at one)",
+                )
+            ]
+        )
 
     @property
     def systems_dir(self) -> Path:

@@ -103,12 +103,12 @@ def test_check_example_workspace(runner: CliRunner, repo: Path) -> None:
     assert out.endswith("14 of 14 checklist lines pass\n")
 
 
-def test_check_reports_problems_and_exits_2(runner: CliRunner, make_tree) -> None:
+def test_check_reports_problems_and_exits_1(runner: CliRunner, make_tree) -> None:
     root = make_tree(
         {"systems/shop.yaml": BAD_SYSTEM, "systems/ok.yaml": "name: OK\ncomponents: [{id: a}]\n"}
     )
     code, out, err = run(runner, "-C", str(root), "check")
-    assert code == 2
+    assert code == 1  # findings; 2 is for usage and configuration errors
     assert out == ""
     assert err == snapshot(
         """\
@@ -129,6 +129,12 @@ def test_one_system_by_name_or_path(runner: CliRunner, repo: Path) -> None:
 def test_missing_directory_and_empty_workspace(runner: CliRunner, tmp_path: Path) -> None:
     code, _, err = run(runner, "-C", str(tmp_path / "nope"), "check")
     assert code == 2 and "no such directory" in err
+    code, _, err = run(runner, "-C", str(tmp_path), "check")
+    assert code == 2
+    assert err.replace(str(tmp_path), "TMP") == snapshot(
+        "error: no archkit workspace in TMP; expected a folder with portfolio.yaml, systems/ or decision records ('archkit init' creates one; -C DIR or ARCHKIT_DIR points at one)\n"
+    )
+    (tmp_path / "systems").mkdir()
     code, _, err = run(runner, "-C", str(tmp_path), "check")
     assert code == 2
     assert err == snapshot(

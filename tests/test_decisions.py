@@ -445,7 +445,7 @@ def test_cli_check_fails_on_errors_and_review_lists_due_records(
         encoding="utf-8",
     )
     code, _, err = cli(tmp_path, "tdr", "check")
-    assert code == 2 and "0002-b.md, which does not exist" in err
+    assert code == 1 and "0002-b.md, which does not exist" in err
     code, out, _ = cli(tmp_path, "tdr", "review")
     assert out == "1. A (review 2021-01-01) decisions/0001-a.md\n"
 

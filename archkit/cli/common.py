@@ -1,50 +1,87 @@
-"""What every command module of the CLI shares: the workspace, exit codes, error printing."""
+"""What every command module of the CLI shares: the workspace, exit codes, output and errors.
+
+Exit codes follow ruff, mypy and git: 0 clean; 1 findings (a check found problems in the
+workspace's files, a failing checklist line, overdue reviews with --strict); 2 usage or
+configuration errors (bad arguments, no workspace, no records folder) and input a command cannot
+work with (as ruff format and mypy exit 2 on a syntax error: `build` on a broken system); 3
+something missing from the machine (Graphviz).
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
+from typer import _click
+from typer.core import TyperGroup, TyperOption
 
-EXIT_PROBLEMS = 2  # the input has errors
+if TYPE_CHECKING:
+    from archkit.errors import Problem
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # a check found problems in the workspace's files
+EXIT_USAGE = 2  # a usage or configuration error: arguments, no workspace, no records folder
 EXIT_ENVIRONMENT = 3  # something archkit needs is missing from the machine
 
 T = TypeVar("T")
 
 
 class State:
-    root = Path(".")  # the workspace, from -C
+    root = Path(".")  # the workspace, from -C or ARCHKIT_DIR
+    quiet = False  # --quiet: errors only
 
 
-def fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)
 
 
+def say(message: str = "") -> None:
+    """Normal output (results, counts): silent with --quiet."""
+    if not State.quiet:
+        typer.echo(message)
+
+
+def report(problems: Iterable[Problem]) -> None:
+    """Print problems on stderr, one paragraph each; --quiet keeps the errors only."""
+    from archkit.errors import format_problem
+
+    for problem in problems:
+        if problem.is_error or not State.quiet:
+            typer.echo(format_problem(problem), err=True)
+
+
+def print_json(data: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
 def run(action: Callable[[], T]) -> T:
     """Call the core; turn its errors into messages and exit codes, never a traceback."""
-    from archkit.errors import ArchkitError, EnvironmentProblem, format_problem
+    from archkit.errors import ArchkitError, EnvironmentProblem
 
     try:
         return action()
     except ArchkitError as exc:
-        for problem in exc.problems:
-            typer.echo(format_problem(problem), err=True)
-        raise typer.Exit(EXIT_PROBLEMS) from None
+        report(exc.problems)
+        raise typer.Exit(EXIT_USAGE) from None
     except EnvironmentProblem as exc:
         fail(f"error: {exc}", EXIT_ENVIRONMENT)
     except FileExistsError as exc:
-        fail(f"error: {exc.filename} exists already, and is in the way", EXIT_PROBLEMS)
+        fail(f"error: {exc.filename} exists already, and is in the way", EXIT_USAGE)
     except NotADirectoryError as exc:
-        fail(f"error: {exc.filename} is a file, where a folder is needed", EXIT_PROBLEMS)
+        fail(f"error: {exc.filename} is a file, where a folder is needed", EXIT_USAGE)
     except UnicodeDecodeError as exc:
-        fail(f"error: a file is not UTF-8 text ({exc.reason})", EXIT_PROBLEMS)
+        fail(f"error: a file is not UTF-8 text ({exc.reason})", EXIT_USAGE)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        fail(f"error: {where}{exc.strerror or exc}", 1)
+        fail(f"error: {where}{exc.strerror or exc}", EXIT_USAGE)
 
 
 def shown(path: Path) -> str:
@@ -66,3 +103,75 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Se
         ).rstrip()
 
     sys.stdout.write("\n".join([line(headers), *(line(row) for row in rows)]) + "\n")
+
+
+# Options that belong to archkit as a whole, accepted before or after the command's name (as
+# `archkit tdr check -C docs/arch` in a pre-commit hook's args): moved in front before parsing.
+_GLOBAL_WITH_VALUE = ("-C", "--directory")
+_GLOBAL_FLAGS = ("-q", "--quiet")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with archkit's global options moved in front of the command (nothing after
+    ``--`` is touched)."""
+    front: list[str] = []
+    rest: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+            break
+        if word in _GLOBAL_WITH_VALUE:
+            value = next(words, None)
+            front += [word] if value is None else [word, value]
+        elif (
+            word.startswith("--directory=")
+            or (word.startswith("-C") and len(word) > 2)
+            or word in _GLOBAL_FLAGS
+        ):
+            front.append(word)
+        else:
+            rest.append(word)
+    return front + rest
+
+
+def _attached_c(word: str) -> bool:
+    return word.startswith("-C") and len(word) > 2
+
+
+class ArchkitGroup(TyperGroup):
+    """The top-level group: global options may follow the command."""
+
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # `archkit ... | head -1`: the reader has what it wanted
+            _silence_stdout()
+            raise typer.Exit(EXIT_OK) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # not a real file (a test runner's buffer)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+_display_type_rich = TyperOption.display_type_rich
+
+
+def _flag_type(self: TyperOption, ctx: _click.Context) -> str | None:
+    """Help shows no '<bool>' after a flag: a flag takes no value."""
+    return None if self.is_flag else _display_type_rich(self, ctx)
+
+
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]

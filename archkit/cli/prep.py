@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import State, run, shown
+from archkit.cli.common import EXIT_USAGE, State, report, run, say, shown
 
 
 def whiteboard(
@@ -30,15 +30,16 @@ def whiteboard(
     """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
     from archkit.decisions.store import DecisionStore
-    from archkit.errors import format_problem
+    from archkit.errors import Problem
     from archkit.prep.whiteboard import render_whiteboard
     from archkit.workspace import Workspace
 
-    checked = run(lambda: Workspace(State.root).load([system]))
-    for problem in checked.problems:
-        typer.echo(format_problem(problem), err=True)
+    workspace = Workspace(State.root)
+    run(workspace.require)
+    checked = run(lambda: workspace.load([system]))
+    report(checked.problems)
     if checked.errors:
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_USAGE)
     store = DecisionStore(State.root)
     records = run(store.records) if store.dir.is_dir() else []
     out_dir = out if out.is_absolute() else State.root / out
@@ -48,13 +49,18 @@ def whiteboard(
     for derived in derive(target.scale):
         if not derived.readable:
             where = target.locate("scale", derived.name)
-            typer.echo(
-                f"{where}: warning: scale '{derived.name}: {derived.value}' is not a figure archkit can "
-                "compute with; the cheat sheet shows it as written",
-                err=True,
+            report(
+                [
+                    Problem(
+                        f"scale '{derived.name}: {derived.value}' is not a figure archkit can "
+                        "compute with; the cheat sheet shows it as written",
+                        where,
+                        severity="warning",
+                    )
+                ]
             )
     for path in run(lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor)):
-        typer.echo(f"wrote {shown(Path(str(path)))}")
+        say(f"wrote {shown(Path(str(path)))}")
 
 
 def drill(
@@ -71,7 +77,9 @@ def drill(
     from archkit.prep.drill import cards
     from archkit.workspace import Workspace
 
-    checked = run(lambda: Workspace(State.root).load([system] if system else []))
+    workspace = Workspace(State.root)
+    run(workspace.require)
+    checked = run(lambda: workspace.load([system] if system else []))
     store = DecisionStore(State.root)
     records = run(store.records) if store.dir.is_dir() else []
     slug = checked.systems[0].slug if system and checked.systems else None

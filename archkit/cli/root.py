@@ -15,7 +15,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from archkit import __version__
-from archkit.cli.common import EXIT_PROBLEMS, State, fail, print_table, run, shown
+from archkit.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    ArchkitGroup,
+    State,
+    fail,
+    hoist_global_options,
+    print_json,
+    print_table,
+    report,
+    run,
+    say,
+    shown,
+)
 from archkit.cli.prep import drill as site_drill
 from archkit.cli.prep import whiteboard as site_whiteboard
 from archkit.cli.site import build as site_build
@@ -31,6 +44,7 @@ _APP_SETTINGS: dict[str, Any] = {
     "name": "archkit",
     "help": "Architecture as code: systems in YAML, diagrams with their scale on the picture.",
     "no_args_is_help": True,
+    "cls": ArchkitGroup,
     "pretty_exceptions_enable": False,
     "context_settings": {"help_option_names": ["-h", "--help"]},
     # Help is printed as written: no Rich markup, no ':name:' turned into an emoji.
@@ -55,11 +69,15 @@ def main_options(
         typer.Option(
             "-C",
             "--directory",
-            help="Work on the workspace in DIR instead of the current one.",
+            help="Work on the workspace in DIR instead of the current one (before or after the command).",
             metavar="DIR",
+            envvar="ARCHKIT_DIR",
             show_default=False,
         ),
     ] = Path("."),
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print errors only: no warnings, no results.")
+    ] = False,
     version: Annotated[
         Optional[bool],  # noqa: UP045 - Typer needs Optional on Python 3.10
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -67,8 +85,9 @@ def main_options(
 ) -> None:
     """Architecture as code: systems in YAML, diagrams with their scale on the picture."""
     if not directory.is_dir():
-        fail(f"error: -C {directory}: no such directory", EXIT_PROBLEMS)
+        fail(f"error: -C {directory}: no such directory", EXIT_USAGE)
     State.root = directory
+    State.quiet = quiet
 
 
 def _workspace() -> Workspace:
@@ -77,15 +96,16 @@ def _workspace() -> Workspace:
     return Workspace(State.root)
 
 
-def _load_checked(systems: Sequence[str]) -> Checked:
-    """Load and check; print every problem; exit 2 on errors."""
-    from archkit.errors import format_problem
-
-    checked = run(lambda: _workspace().load(systems))
-    for problem in checked.problems:
-        typer.echo(format_problem(problem), err=True)
-    if checked.errors:
-        raise typer.Exit(EXIT_PROBLEMS)
+def _load_checked(systems: Sequence[str], show: bool = True, code: int = EXIT_USAGE) -> Checked:
+    """Load and check; print every problem (unless ``show`` is off); exit ``code`` on errors
+    (check: 1, findings; the others: 2, input they cannot work with)."""
+    workspace = _workspace()
+    run(workspace.require)
+    checked = run(lambda: workspace.load(systems))
+    if show:
+        report(checked.problems)
+        if checked.errors:
+            raise typer.Exit(code)
     return checked
 
 
@@ -93,7 +113,7 @@ SystemsArg = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Argument(
         help="Systems: a name (file name without extension) or a file path. Default: all.",
-        metavar="[SYSTEM]...",
+        metavar="SYSTEM",
         show_default=False,
     ),
 ]
@@ -111,35 +131,57 @@ def check(
             show_default=False,
         ),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object on stdout (shape in the README).")
+    ] = False,
 ) -> None:
-    """Validate systems and portfolio content (file:line:column for every problem, exit 2 on
+    """Validate systems and portfolio content (file:line:column for every problem, exit 1 on
     errors), then run the portfolio checklist."""
-    checked = _load_checked(systems or [])
+    checked = _load_checked(systems or [], show=not as_json, code=EXIT_FINDINGS)
+    problems = list(checked.problems)
+    run_list = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
+    lines = None
+    if run_list and not systems and not checked.errors:
+        from archkit.portfolio.checklist import check_portfolio
+
+        result = run(lambda: check_portfolio(State.root, checked.systems))
+        problems += result.content.problems
+        if not as_json:
+            report(result.content.problems)
+        if not any(p.is_error for p in result.content.problems):
+            lines = result.lines
+        elif not as_json:
+            raise typer.Exit(EXIT_FINDINGS)
+    errors = any(p.is_error for p in problems)
+    failed = sum(1 for line in lines or () if not line.ok)
+    code = EXIT_FINDINGS if errors or (failed and strict) else 0
+    if as_json:
+        from archkit.errors import problem_json
+
+        print_json(
+            {
+                "ok": code == 0,
+                "systems": [s.slug for s in checked.systems],
+                "problems": [problem_json(p) for p in problems],
+                "checklist": None
+                if lines is None
+                else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in lines],
+            }
+        )
+        raise typer.Exit(code)
     count = len(checked.systems)
     warnings = len(checked.warnings)
     note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-    run_list = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
-    if not run_list or systems:
-        typer.echo(f"{count} system{'s' if count != 1 else ''} OK{note}")
+    say(f"{count} system{'s' if count != 1 else ''} OK{note}")
+    if lines is None:
         return
-    from archkit.errors import format_problem
-    from archkit.portfolio.checklist import check_portfolio
-
-    report = run(lambda: check_portfolio(State.root, checked.systems))
-    for problem in report.content.problems:
-        typer.echo(format_problem(problem), err=True)
-    if any(p.is_error for p in report.content.problems):
-        raise typer.Exit(EXIT_PROBLEMS)
-    typer.echo(f"{count} system{'s' if count != 1 else ''} OK{note}")
-    typer.echo("\nPortfolio checklist")
-    for line in report.lines:
+    say("\nPortfolio checklist")
+    for line in lines:
         mark = "✓" if line.ok else "✗"
         text = f"  {mark} {line.what}: {line.reason}"
-        typer.echo(text + (f"\n      -> {line.fix}" if line.fix else ""))
-    failed = sum(1 for line in report.lines if not line.ok)
-    typer.echo(f"{len(report.lines) - failed} of {len(report.lines)} checklist lines pass")
-    if failed and strict:
-        raise typer.Exit(1)
+        say(text + (f"\n      -> {line.fix}" if line.fix else ""))
+    say(f"{len(lines) - failed} of {len(lines)} checklist lines pass")
+    raise typer.Exit(code)
 
 
 def _split_formats(value: str) -> tuple[str, ...]:
@@ -156,13 +198,11 @@ def _split_formats(value: str) -> tuple[str, ...]:
         if fmt not in FORMATS:
             hint = closest(fmt, FORMATS)
             extra = f"; did you mean '{hint}'?" if hint else ""
-            fail(
-                f"error: unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}", EXIT_PROBLEMS
-            )
+            fail(f"error: unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}", EXIT_USAGE)
         if fmt not in formats:
             formats.append(fmt)
     if not formats:
-        fail(f"error: no format given; expected some of {', '.join(FORMATS)}", EXIT_PROBLEMS)
+        fail(f"error: no format given; expected some of {', '.join(FORMATS)}", EXIT_USAGE)
     return tuple(formats)
 
 
@@ -190,9 +230,9 @@ def diagram(
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
     formats = _split_formats(format)
     if direction is not None and direction.upper() not in ("LR", "TB", "RL", "BT"):
-        fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_PROBLEMS)
+        fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_USAGE)
     if theme not in ("light", "dark"):
-        fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_PROBLEMS)
+        fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_USAGE)
     checked = _load_checked(systems or [])
 
     from archkit.render.pipeline import RenderOptions, render_diagrams
@@ -209,8 +249,8 @@ def diagram(
     fresh = sum(1 for r in results if not r.cached)
     for result in results:
         for path in result.files:
-            typer.echo(f"{'unchanged' if result.cached else 'wrote'} {shown(path)}")
-    typer.echo(
+            say(f"{'unchanged' if result.cached else 'wrote'} {shown(path)}")
+    say(
         f"{len(results)} system{'s' if len(results) != 1 else ''} rendered"
         f" ({fresh} drawn, {len(results) - fresh} unchanged)"
     )
@@ -221,18 +261,28 @@ def techs(
     query: Annotated[
         str | None, typer.Argument(help="Search ids, aliases, names, categories and tags.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, for scripts.")] = False,
 ) -> None:
     """List the technologies a component's 'tech' can name, or search them (best matches first;
     a category or tag such as 'nosql' lists that kind)."""
     from archkit import catalogue
 
     found = catalogue.search(query or "")
+    if as_json:
+        print_json(
+            [
+                {"id": t.id, "name": t.name, "category": t.category, "provider": t.provider}
+                | {"aliases": list(t.aliases)}
+                for t in found
+            ]
+        )
+        raise typer.Exit(0 if found else EXIT_FINDINGS)
     if not found:
-        fail(f"no technology matches '{query}'", 1)
+        fail(f"no technology matches '{query}'", EXIT_FINDINGS)
     rows = [[t.id, t.name, t.category, t.shape, t.provider, ", ".join(t.aliases)] for t in found]
     print_table(["tech", "name", "category", "shape", "provider", "aliases"], rows)
     if query:
-        typer.echo(f"{len(found)} of {len(catalogue.technologies())} technologies")
+        say(f"{len(found)} of {len(catalogue.technologies())} technologies")
 
 
 @app.command()
@@ -259,7 +309,7 @@ def schema(
 
     target = out if out.is_absolute() else State.root / out
     run(lambda: write_atomic(target, text))
-    typer.echo(f"wrote {shown(target)}")
+    say(f"wrote {shown(target)}")
 
 
 @app.command()
@@ -283,13 +333,13 @@ def init(
     )
     actions = run(lambda: init_workspace(root))
     for action, path in actions:
-        typer.echo(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}")
+        say(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}")
     if all(action == "kept" for action, _ in actions):
-        typer.echo("nothing to write: the workspace has every part")
+        say("nothing to write: the workspace has every part")
         return
     here = root.resolve() == Path.cwd().resolve()
     command = "archkit check" if here else f"archkit -C {display_path(root)} check"
-    typer.echo(f"next: replace the starters' text with your own, then run '{command}'")
+    say(f"next: replace the starters' text with your own, then run '{command}'")
 
 
 @new_app.command("system")
@@ -301,7 +351,7 @@ def new_system(
     from archkit.scaffold.starters import new_system as scaffold
 
     for path in run(lambda: scaffold(_workspace(), name, force)):
-        typer.echo(f"wrote {shown(path)}")
+        say(f"wrote {shown(path)}")
 
 
 app.command("build")(site_build)
@@ -313,11 +363,11 @@ app.command("drill")(site_drill)
 def _command_word(argv: list[str]) -> str | None:
     """The command a command line names (``tdr`` in ``archkit -C ws tdr new X``); None when it
     asks for the top level (``--help``, ``--version``, nothing)."""
-    words = iter(argv)
+    words = iter(hoist_global_options(argv))
     for word in words:
         if word in ("-C", "--directory"):
             next(words, None)
-        elif word.startswith(("--directory=", "-C")) and word not in ("-C",):
+        elif word.startswith(("--directory=", "-C")) or word in ("-q", "--quiet"):
             continue
         elif word.startswith("-"):
             return None

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from archkit.cli.common import State, run, shown
+from archkit.cli.common import State, report, run, say, shown
 
 
 def build(
@@ -22,18 +22,18 @@ def build(
 ) -> None:
     """Build the portfolio site: summary, systems with diagrams, decisions, case studies, leadership,
     story bank, search, and a printable single page (plus Markdown)."""
-    from archkit.errors import format_problem
     from archkit.site.build import build_site
+    from archkit.workspace import Workspace
 
+    run(Workspace(State.root).require)
     out_dir = out if out.is_absolute() else State.root / out
     with _progress() as progress:
-        report = run(lambda: build_site(State.root, out_dir, jobs=jobs or None, progress=progress))
-    for problem in report.problems:
-        typer.echo(format_problem(problem), err=True)
-    carried = report.pages - report.rendered
-    typer.echo(
-        f"built {shown(out_dir)}/: {report.pages} pages ({report.rendered} rendered, {carried} unchanged), "
-        f"{report.diagrams} diagrams"
+        built = run(lambda: build_site(State.root, out_dir, jobs=jobs or None, progress=progress))
+    report(built.problems)
+    carried = built.pages - built.rendered
+    say(
+        f"built {shown(out_dir)}/: {built.pages} pages ({built.rendered} rendered, {carried} unchanged), "
+        f"{built.diagrams} diagrams"
     )
 
 
@@ -63,28 +63,40 @@ class _progress:
 
 
 def serve(
-    port: Annotated[
-        int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free one).", min=0)
-    ] = 8000,
+    port: Annotated[int, typer.Option("--port", "-p", help="Port (0: any free one).", min=0)] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
+    open_browser: Annotated[
+        bool, typer.Option("--open", help="Open the site in the default browser once served.")
+    ] = False,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
     ] = Path("build/site"),
 ) -> None:
-    """Preview the site on localhost and rebuild it when a source file changes."""
+    """Preview the site, rebuilding it when a source file changes; open pages reload themselves."""
     from archkit.errors import ArchkitError, format_problem
     from archkit.site.build import build_site
     from archkit.site.serve import serve as serve_site
     from archkit.site.serve import timed
+    from archkit.workspace import Workspace
 
+    run(Workspace(State.root).require)
     out_dir = out if out.is_absolute() else State.root / out
 
     def rebuild() -> str:
         try:
             # one process: the server's threads must not be forked into page workers
-            report = build_site(State.root, out_dir, jobs=1)
+            built = build_site(State.root, out_dir, jobs=1)
         except ArchkitError as exc:
             return "not rebuilt:\n" + "\n".join(format_problem(p) for p in exc.problems)
-        notes = "".join("\n" + format_problem(p) for p in report.problems)
-        return f"built {report.pages} pages ({report.rendered} rendered){notes}"
+        notes = "".join("\n" + format_problem(p) for p in built.problems)
+        return f"built {built.pages} pages ({built.rendered} rendered){notes}"
 
-    run(lambda: serve_site(State.root, out_dir, port, timed(rebuild), typer.echo))
+    def opened(url: str) -> None:
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    run(lambda: serve_site(State.root, out_dir, port, timed(rebuild), say, host=host, on_ready=opened))

@@ -9,7 +9,18 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from archkit.cli.common import EXIT_PROBLEMS, State, fail, print_table, run, shown
+from archkit.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    State,
+    fail,
+    print_json,
+    print_table,
+    report,
+    run,
+    say,
+    shown,
+)
 
 if TYPE_CHECKING:
     from archkit.decisions.store import DecisionStore
@@ -28,15 +39,21 @@ DirOption = Annotated[
 ]
 
 
-def _store(directory: str | None) -> DecisionStore:
+def _store(directory: str | None, existing: bool = True) -> DecisionStore:
+    """The records folder; unless ``existing`` is off, it must exist (exit 2 otherwise)."""
     from archkit.decisions.store import DecisionStore
 
-    return DecisionStore(State.root, directory)
+    store = DecisionStore(State.root, directory)
+    if existing:
+        run(store.require)
+    return store
 
 
 @tdr_app.command("new")
 def new(
-    title: Annotated[list[str], typer.Argument(help="The decision's title (words are joined).")],
+    title: Annotated[
+        list[str], typer.Argument(help="The decision's title (words are joined).", metavar="TITLE")
+    ],
     supersedes: Annotated[
         Optional[list[int]],  # noqa: UP045
         typer.Option("--supersedes", "-s", help="Number of a record this one supersedes (repeatable)."),
@@ -62,7 +79,10 @@ def new(
     """Create the next numbered record from the template and print its path."""
     from archkit.decisions.store import LinkSpec
 
-    store = _store(directory)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if edit and not editor:
+        fail("error: --edit needs $VISUAL or $EDITOR to name an editor; nothing was written", EXIT_USAGE)
+    store = _store(directory, existing=False)
     links = [run(lambda text=text: LinkSpec.parse(text)) for text in link or []]  # type: ignore[misc]
     path = run(
         lambda: store.new(
@@ -75,10 +95,7 @@ def new(
         )
     )
     typer.echo(shown(path))
-    if edit:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            fail("error: --edit needs $VISUAL or $EDITOR to name an editor", EXIT_PROBLEMS)
+    if edit and editor:
         import shlex
         import subprocess
 
@@ -103,8 +120,6 @@ def list_records(
         r for r in run(lambda: store.records(header_only=True)) if wanted is None or r.status == wanted
     ]
     if as_json:
-        import json
-
         rows = [
             {
                 "number": r.number,
@@ -118,12 +133,10 @@ def list_records(
             }
             for r in records
         ]
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        print_json(rows)
         return
     if not records:
-        typer.echo(
-            f"no decision records in {shown(store.dir)}/" + (f" with status {wanted}" if wanted else "")
-        )
+        say(f"no decision records in {shown(store.dir)}/" + (f" with status {wanted}" if wanted else ""))
         return
     table = [
         [
@@ -167,8 +180,8 @@ def link(
     """Link two records, both ways."""
     store = _store(directory)
     first, second = run(lambda: store.link(source, target, label, reverse))
-    typer.echo(f"{first.label}: {label} {second.label}")
-    typer.echo(f"{second.label}: {reverse} {first.label}")
+    say(f"{first.label}: {label} {second.label}")
+    say(f"{second.label}: {reverse} {first.label}")
 
 
 @tdr_app.command("status")
@@ -180,29 +193,43 @@ def status(
     """Change a record's status."""
     store = _store(directory)
     record = run(lambda: store.set_status(number, value))
-    typer.echo(f"{record.label}: {record.status}")
+    say(f"{record.label}: {record.status}")
 
 
 @tdr_app.command("check")
 def check(
     strict: Annotated[bool, typer.Option("--strict", help="Warnings count as errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object on stdout (shape in the README).")
+    ] = False,
     directory: DirOption = None,
 ) -> None:
-    """Check the records: numbers, links, statuses, missing sections, overdue results."""
+    """Check the records: numbers, links, statuses, missing sections, overdue results (exit 1
+    on errors)."""
     from archkit.decisions.checks import check_records
-    from archkit.errors import format_problem
 
     store = _store(directory)
     records = run(store.records)
     problems = check_records(store, records)
-    for problem in problems:
-        typer.echo(format_problem(problem), err=True)
     errors = sum(1 for p in problems if p.is_error or strict)
     warnings = len(problems) - errors
+    code = EXIT_FINDINGS if errors else 0
+    if as_json:
+        from archkit.errors import problem_json
+
+        print_json(
+            {
+                "ok": code == 0,
+                "records": len(records),
+                "problems": [problem_json(p) for p in problems],
+            }
+        )
+        raise typer.Exit(code)
+    report(problems)
     if errors:
-        raise typer.Exit(EXIT_PROBLEMS)
+        raise typer.Exit(code)
     note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-    typer.echo(f"{len(records)} record{'s' if len(records) != 1 else ''} OK{note}")
+    say(f"{len(records)} record{'s' if len(records) != 1 else ''} OK{note}")
 
 
 @tdr_app.command("renumber")
@@ -211,13 +238,17 @@ def renumber(directory: DirOption = None) -> None:
     store = _store(directory)
     moves = run(store.renumber)
     for old, new in moves:
-        typer.echo(f"{old} -> {new}")
+        say(f"{old} -> {new}")
     if not moves:
-        typer.echo("no duplicate numbers")
+        say("no duplicate numbers")
 
 
 @tdr_app.command("review")
-def review(directory: DirOption = None) -> None:
+def review(
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when a review is due.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, for scripts.")] = False,
+    directory: DirOption = None,
+) -> None:
     """Accepted records whose review date has passed and whose results are still empty."""
     from archkit.decisions.checks import review_due
     from archkit.decisions.store import today
@@ -225,10 +256,20 @@ def review(directory: DirOption = None) -> None:
     store = _store(directory)
     day = today()
     due = [r for r in run(store.records) if review_due(r, day)]
+    code = EXIT_FINDINGS if due and strict else 0
+    if as_json:
+        print_json(
+            [
+                {"number": r.number, "title": r.title, "review": r.review, "path": shown(store.dir / r.path)}
+                for r in due
+            ]
+        )
+        raise typer.Exit(code)
     for r in due:
         typer.echo(f"{r.number}. {r.title} (review {r.review}) {shown(store.dir / r.path)}")
     if not due:
-        typer.echo("no results review is due")
+        say("no results review is due")
+    raise typer.Exit(code)
 
 
 @tdr_app.command("render")
@@ -242,4 +283,4 @@ def render(
     store = _store(directory)
     out_dir = out if out.is_absolute() else State.root / out
     written = run(lambda: render_decisions(store, out_dir))
-    typer.echo(f"wrote {len(written)} files to {shown(out_dir)}/")
+    say(f"wrote {len(written)} files to {shown(out_dir)}/")

@@ -48,6 +48,8 @@ _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp$")
 # what a link's label may be: what the parser reads back (record._LINK)
 _LABEL = re.compile(r"^[A-Za-z][\w ,'-]*$")
 MAX_LABEL = 60
+# Where other tools keep records when no .adr-dir says: archkit's, adr-tools', log4brains', MADR's.
+KNOWN_DIRS = (DEFAULT_DIR, "doc/adr", "docs/adr", "docs/decisions")
 
 
 class LinkSpec(NamedTuple):
@@ -105,9 +107,11 @@ class DecisionStore:
         self._links: set[str] = set()  # record names that are symbolic links
 
     def _configured_dir(self) -> str:
+        """The folder .adr-dir names; else the first of the usual folders that exists; else
+        decisions/ (created by the first record)."""
         pointer = self.root / ADR_DIR_FILE
         if not pointer.is_file():
-            return DEFAULT_DIR
+            return next((name for name in KNOWN_DIRS if (self.root / name).is_dir()), DEFAULT_DIR)
         configured = _read_text(pointer, ADR_DIR_FILE).strip()
         if not configured:
             return DEFAULT_DIR
@@ -123,6 +127,22 @@ class DecisionStore:
                 ]
             )
         return configured
+
+    def require(self) -> None:
+        """ArchkitError unless the records folder exists: 'no records' must not read as 'all fine'."""
+        if self.dir.is_dir():
+            return
+        pointer = self.root / ADR_DIR_FILE
+        why = f" (named by {self.show(pointer)})" if pointer.is_file() else ""
+        raise ArchkitError(
+            [
+                Problem(
+                    f"no decision records folder: {self.show(self.dir)}/ does not exist{why}",
+                    expected="a records folder ('archkit tdr new TITLE' or 'archkit init' creates one; "
+                    "--dir, .adr-dir, -C DIR or ARCHKIT_DIR points at one)",
+                )
+            ]
+        )
 
     # -- reading --------------------------------------------------------------------------
 

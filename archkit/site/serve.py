@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 WATCHED = ("systems", "decisions", "case-studies", "leadership", "stories", "templates", "portfolio.yaml")
 
@@ -23,16 +24,21 @@ def serve(
     rebuild: Callable[[], str],
     say: Callable[[str], None],
     stop: threading.Event | None = None,
+    host: str = "127.0.0.1",
+    on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Build, serve ``out`` on http://127.0.0.1:port, rebuild on every change until ``stop``."""
+    """Build, serve ``out`` on http://host:port, rebuild on every change until ``stop``."""
+    server = _listen(host, port, functools.partial(_QuietHandler, directory=str(out)))
     sources = _sources(root)
     before = _stamps(sources)
     say(rebuild())
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    say(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{server.server_address[1]}/"
+    say(f"serving {url} (Ctrl+C stops)")
+    if on_ready:
+        on_ready(url)
     stop = stop or threading.Event()
     try:
         if _stamps(sources) != before:  # edited while the first build ran
@@ -47,6 +53,28 @@ def serve(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _listen(host: str, port: int, handler: Any) -> http.server.ThreadingHTTPServer:
+    """The server, bound before the first build: a busy port is named at once."""
+    import errno
+    import socket
+
+    from archkit.errors import ArchkitError, Problem
+
+    class Server(http.server.ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    try:
+        return Server((host, port), handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            why = f"port {port} on {host} is in use by another program"
+            expected = "a free port: --port N, or --port 0 for any free one"
+        else:
+            why = f"cannot listen on {host}:{port} ({exc.strerror or exc})"
+            expected = "an address of this machine for --host, e.g. 127.0.0.1 or 0.0.0.0"
+        raise ArchkitError([Problem(why, expected=expected)]) from None
 
 
 def changes(root: Path, stop: threading.Event) -> Iterator[None]:
