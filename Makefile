@@ -32,6 +32,7 @@ bench: setup graphviz
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_tdr.py
 	$(BIN)/python bench/bench_site.py
+	$(BIN)/python bench/bench_estimate.py
 
 setup: $(STAMP)
 

@@ -25,6 +25,8 @@ _EXPORTS = {
     "RenderOptions": "archkit.render.pipeline",
     "to_dot": "archkit.render.dot",
     "to_mermaid": "archkit.render.mermaid",
+    "estimate": "archkit.prep.estimates",
+    "calc": "archkit.prep.estimates",
     "ArchkitError": "archkit.errors",
     "Problem": "archkit.errors",
 }

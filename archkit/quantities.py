@@ -74,7 +74,7 @@ def parse_quantity(text: str) -> Quantity | None:
     match = _PATTERN.match(text.replace("\u202f", " ").replace("\u00a0", " "))
     if not match:
         return None
-    number = _number(match["number"])
+    number = read_number(match["number"])
     if number is None:
         return None
     value = number * _SCALE.get(match["scale"] or "", 1.0)
@@ -108,9 +108,13 @@ def parse_quantity(text: str) -> Quantity | None:
     )
 
 
-def _number(text: str) -> float | None:
+def read_number(text: str) -> float | None:
+    """'1,200' -> 1200.0, '1,5' -> 1.5, '1.000,5' -> 1000.5, '2e9' -> 2e9; None when not a number."""
     if "," in text and "." in text:
-        text = text.replace(",", "")
+        if text.rfind(",") < text.rfind("."):
+            text = text.replace(",", "")
+        else:
+            text = text.replace(".", "").replace(",", ".")
     elif "," in text:
         head, _, tail = text.rpartition(",")
         text = text.replace(",", "") if len(tail) == 3 else head.replace(",", "") + "." + tail

@@ -49,7 +49,21 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
         line.split()[0] for line in commands.splitlines() if line.startswith("  ") and line[2:3].isalpha()
     ]
     assert listed == snapshot(
-        ["check", "diagram", "techs", "schema", "init", "build", "serve", "whiteboard", "drill", "new", "tdr"]
+        [
+            "check",
+            "diagram",
+            "techs",
+            "schema",
+            "init",
+            "build",
+            "serve",
+            "whiteboard",
+            "drill",
+            "estimate",
+            "calc",
+            "new",
+            "tdr",
+        ]
     )
 
 

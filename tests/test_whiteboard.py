@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
 from archkit.cli import app
@@ -102,9 +103,8 @@ def test_drill_prints_every_card_or_asks_one_at_a_time(repo: Path, monkeypatch) 
 def test_whiteboard_warns_about_figures_it_cannot_read(repo: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["-C", str(repo), "whiteboard", "payment-platform", "-o", str(tmp_path)])
     assert result.exit_code == 0
-    assert (
-        "systems/payment-platform.yaml:20:15: warning: scale 'compliance: PCI DSS' is not a figure archkit "
-        "can compute with; the cheat sheet shows it as written" in result.stderr
+    assert result.stderr == snapshot(
+        "systems/payment-platform.yaml:20:15: warning: scale 'compliance: PCI DSS' is not a figure archkit can compute with (no number); it is shown as written; expected a number with its unit, such as 10M/month, 1.27 KB, 3 years or 99.9%\n"
     )
 
 

@@ -1,4 +1,5 @@
-"""``archkit whiteboard`` and ``archkit drill``: interview preparation (parsing and printing only)."""
+"""``archkit whiteboard``, ``drill``, ``estimate`` and ``calc``: interview preparation (parsing and
+printing only)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import EXIT_USAGE, State, report, run, say, shown
+from archkit.cli.common import EXIT_USAGE, State, print_json, print_table, report, run, say, shown
+
+PeakFactor = Annotated[
+    float,
+    typer.Option("--peak-factor", help="Peak traffic over the average.", min=1.0),
+]
 
 
 def whiteboard(
@@ -19,10 +25,7 @@ def whiteboard(
             "--max-boxes", "-n", help="At most this many boxes (0: the system's setting, else 12).", min=0
         ),
     ] = 0,
-    peak_factor: Annotated[
-        float,
-        typer.Option("--peak-factor", help="Peak traffic over the average, for the cheat sheet.", min=1.0),
-    ] = 3.0,
+    peak_factor: PeakFactor = 3.0,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
     ] = Path("build/whiteboard"),
@@ -30,7 +33,6 @@ def whiteboard(
     """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
     from archkit.decisions.store import DecisionStore
-    from archkit.errors import Problem
     from archkit.prep.whiteboard import render_whiteboard
     from archkit.workspace import Workspace
 
@@ -44,21 +46,9 @@ def whiteboard(
     records = run(store.records) if store.dir.is_dir() else []
     out_dir = out if out.is_absolute() else State.root / out
     target = checked.systems[0]
-    from archkit.prep.capacity import derive
+    from archkit.prep.estimates import estimate
 
-    for derived in derive(target.scale):
-        if not derived.readable:
-            where = target.locate("scale", derived.name)
-            report(
-                [
-                    Problem(
-                        f"scale '{derived.name}: {derived.value}' is not a figure archkit can "
-                        "compute with; the cheat sheet shows it as written",
-                        where,
-                        severity="warning",
-                    )
-                ]
-            )
+    report(estimate(target, peak_factor).problems)
     for path in run(lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor)):
         say(f"wrote {shown(Path(str(path)))}")
 
@@ -72,7 +62,8 @@ def drill(
         bool, typer.Option("--print", help="Print every question and answer, for paper.")
     ] = False,
 ) -> None:
-    """Practise the trade-offs: one question at a time, the recorded answer on Enter (q quits)."""
+    """Practise the trade-offs and the numbers: one question at a time, the recorded answer (or
+    the working) on Enter (q quits)."""
     from archkit.decisions.store import DecisionStore
     from archkit.prep.drill import cards
     from archkit.workspace import Workspace
@@ -85,7 +76,9 @@ def drill(
     slug = checked.systems[0].slug if system and checked.systems else None
     deck = cards(checked.systems, records, slug)
     if not deck:
-        typer.echo("nothing to drill: add trade-offs to systems/ or options to decision records")
+        typer.echo(
+            "nothing to drill: add trade-offs or scale figures to systems/, or options to decision records"
+        )
         raise typer.Exit(1)
     interactive = not print_all and _is_terminal()
     for number, card in enumerate(deck, start=1):
@@ -105,3 +98,58 @@ def drill(
 
 def _is_terminal() -> bool:
     return sys.stdin.isatty()
+
+
+def estimate(
+    system: Annotated[str, typer.Argument(help="A system's name or file.", metavar="SYSTEM")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per figure, for scripts.")] = False,
+    peak_factor: PeakFactor = 3.0,
+) -> None:
+    """The numbers of a system: its scale figures and estimates, each with its value, its working
+    and what it implies (rates per second at average and peak, data per day, month and year)."""
+    from archkit.prep.estimates import estimate as compute
+    from archkit.workspace import Workspace
+
+    workspace = Workspace(State.root)
+    run(workspace.require)
+    checked = run(lambda: workspace.load([system]))
+    report(checked.problems)
+    if checked.errors:
+        raise typer.Exit(EXIT_USAGE)
+    found = compute(checked.systems[0], peak_factor)
+    report(found.problems)
+    if as_json:
+        print_json([f.as_json() for f in found.figures])
+        return
+    if not found.figures:
+        typer.echo("no figures: add 'scale' figures and 'estimates' to the system")
+        return
+    rows = []
+    for figure in found.figures:
+        if not figure.readable:
+            rows.append([figure.name, figure.text, "(not a figure archkit can read: shown as written)"])
+            continue
+        said = "; ".join(figure.implies)
+        working = figure.working + (f" ({said})" if figure.working and said else said)
+        rows.append([figure.name, figure.shown, working])
+    print_table(["figure", "value", "working"], rows)
+
+
+def calc(
+    expression: Annotated[
+        str, typer.Argument(help='Numbers with units: "10B/day in /s", "100M * 500 B in TB".', metavar="EXPR")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="The result as a JSON object.")] = False,
+    peak_factor: PeakFactor = 3.0,
+) -> None:
+    """A back-of-the-envelope calculator: numbers with units, + - * / ( ), and 'in UNIT' to
+    choose how the result is shown."""
+    from archkit.prep.estimates import calc as compute
+
+    figure = run(lambda: compute(expression, peak_factor))
+    if as_json:
+        print_json(figure.as_json())
+        return
+    typer.echo(figure.working)
+    for line in figure.implies:
+        typer.echo(f"  {line}")

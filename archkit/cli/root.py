@@ -29,7 +29,9 @@ from archkit.cli.common import (
     say,
     shown,
 )
+from archkit.cli.prep import calc as prep_calc
 from archkit.cli.prep import drill as site_drill
+from archkit.cli.prep import estimate as prep_estimate
 from archkit.cli.prep import whiteboard as site_whiteboard
 from archkit.cli.site import build as site_build
 from archkit.cli.site import serve as site_serve
@@ -358,6 +360,8 @@ app.command("build")(site_build)
 app.command("serve")(site_serve)
 app.command("whiteboard")(site_whiteboard)
 app.command("drill")(site_drill)
+app.command("estimate")(prep_estimate)
+app.command("calc")(prep_calc)
 
 
 def _command_word(argv: list[str]) -> str | None:

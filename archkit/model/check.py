@@ -77,6 +77,7 @@ def check_system(system: System) -> list[Problem]:
                             suggestion=closest(value, allowed),
                         )
                     )
+    problems.extend(_check_estimates(system))
     written = system.source is not None and ("components",) in system.source.positions
     if not system.components and not written:
         problems.append(
@@ -87,6 +88,32 @@ def check_system(system: System) -> list[Problem]:
                 expected="a 'components' list",
             )
         )
+    return problems
+
+
+def _check_estimates(system: System) -> list[Problem]:
+    """Every estimate's expression computes, with units that fit; the diagram names estimates.
+    (Scale figures archkit cannot read are shown as written: only an estimate using one fails.)"""
+    if not system.estimates and not system.diagram_estimates:
+        return []
+    from archkit.prep.estimates import estimate
+
+    problems = [p for p in estimate(system).problems if p.is_error]
+    names = [m.name for m in system.estimates]
+    for i, name in enumerate(system.diagram_estimates):
+        if name not in names:
+            problems.append(
+                Problem(
+                    f"diagram-estimates names unknown estimate '{name}'",
+                    system.locate("diagram-estimates", i),
+                    expected=(
+                        "the name of an estimate: " + ", ".join(f"'{n}'" for n in names)
+                        if names
+                        else "the name of an estimate, but the system has none"
+                    ),
+                    suggestion=closest(name, names),
+                )
+            )
     return problems
 
 
@@ -171,6 +198,7 @@ def _types_ok(system: System, problems: list[Problem], where: Callable[..., Posi
             (f"group {group.id!r} label", group.label, "text"),
         ]
     checks += [(f"scale {m.name!r}", m.value, "text") for m in system.scale]
+    checks += [(f"estimate {m.name!r}", m.value, "text") for m in system.estimates]
     checks += [(f"stack[{i}]", t, "text") for i, t in enumerate(system.stack)]
     for what, value, rule in checks:
         if not _fits(value, rule):

@@ -163,6 +163,7 @@ def _make_system(fields: dict[str, Any], slug: str, builder: YamlBuilder) -> Sys
     if board is not None:
         fields["whiteboard"] = Whiteboard(**board)
     scale = tuple(Metric(name, value) for name, value in fields.pop("scale", {}).items())
+    estimates = tuple(Metric(name, value) for name, value in fields.pop("estimates", {}).items())
     return System(
         **fields,
         groups=groups,
@@ -170,6 +171,7 @@ def _make_system(fields: dict[str, Any], slug: str, builder: YamlBuilder) -> Sys
         connections=tuple(connections),
         tradeoffs=tradeoffs,
         scale=scale,
+        estimates=estimates,
         slug=slug,
         source=SourceMap(builder.file, positions),
     )

@@ -143,6 +143,18 @@ SYSTEM = ObjectSpec(
             METRICS,
             "Named figures with units, drawn on the diagram: {users: 50M, 'events/day': 1B+}.",
         ),
+        Key(
+            "estimates",
+            METRICS,
+            "Back-of-the-envelope estimates: name -> expression over [scale figures] and earlier "
+            "estimates, with units, + - * / and an optional display unit: "
+            "{'new content': '[paste writes] * [size per paste] in GB/month'}.",
+        ),
+        Key(
+            "diagram-estimates",
+            TEXTS,
+            "Names of estimates drawn in the diagram's title block, beside the scale figures.",
+        ),
         Key("stack", TEXTS, "Infrastructure and tech stack: Kubernetes, AWS, Terraform."),
         Key("groups", OBJECTS, "Boundaries: regions, VPCs, clusters, teams.", item=GROUP),
         Key("components", OBJECTS, "The boxes on the diagram.", item=COMPONENT),

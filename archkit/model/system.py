@@ -165,6 +165,8 @@ class System:
     context: str = ""
     impact: tuple[str, ...] = ()
     scale: tuple[Metric, ...] = ()
+    estimates: tuple[Metric, ...] = ()  # name -> expression (archkit.prep.estimates)
+    diagram_estimates: tuple[str, ...] = ()  # estimates drawn in the title block
     stack: tuple[str, ...] = ()
     groups: tuple[Group, ...] = ()
     components: tuple[Component, ...] = ()
@@ -182,10 +184,12 @@ class System:
             _set(self, name, _tuple(getattr(self, name)))
         _set(self, "leadership", _tuple(self.leadership))
         _set(self, "decisions", _tuple(self.decisions))
-        scale: Any = self.scale
-        if isinstance(scale, Mapping):
-            scale = tuple(Metric(str(k), str(v)) for k, v in scale.items())
-        _set(self, "scale", _tuple(scale))
+        for name in ("scale", "estimates"):
+            figures: Any = getattr(self, name)
+            if isinstance(figures, Mapping):
+                figures = tuple(Metric(str(k), str(v)) for k, v in figures.items())
+            _set(self, name, _tuple(figures))
+        _set(self, "diagram_estimates", _tuple(self.diagram_estimates))
 
     def all_groups(self) -> Iterator[Group]:
         """Every group, nested ones included, in the order they were written."""

@@ -24,7 +24,7 @@ from archkit.model.system import (
 )
 from archkit.stamp_cache import StampCache, plain_problem, read_problem
 
-VERSION = 3  # bump when the model changes shape
+VERSION = 4  # bump when the model changes shape
 
 
 class SystemCache:
@@ -77,6 +77,8 @@ def _system(data: dict[str, Any]) -> System:
             "leadership": tuple(fields["leadership"]),
             "decisions": tuple(fields["decisions"]),
             "scale": tuple(Metric(**m) for m in fields["scale"]),
+            "estimates": tuple(Metric(**m) for m in fields["estimates"]),
+            "diagram_estimates": tuple(fields["diagram_estimates"]),
             "groups": tuple(_group(g) for g in fields["groups"]),
             "components": tuple(
                 Component(**{**c, "metrics": tuple(c["metrics"])}) for c in fields["components"]

@@ -245,8 +245,12 @@ class YamlBuilder:
             if not isinstance(name, str):
                 self.problem(key_node, "a scale metric's name is not text", expected="'users: 50M'")
                 continue
-            self.positions[path + (name,)] = self.where(value_node)
-            value = self.typed(value_node, S.SCALAR, key, what=f"scale metric '{name}'")
+            where = self.where(value_node)
+            if getattr(value_node, "style", None) in ('"', "'"):  # the text starts after the quote
+                where = where._replace(column=where.column + 1)
+            self.positions[path + (name,)] = where
+            what = f"scale metric '{name}'" if key.name == "scale" else f"estimate '{name}'"
+            value = self.typed(value_node, S.SCALAR, key, what=what)
             if value is not None:
                 result[name] = value
         return result

@@ -18,7 +18,8 @@ class Card(NamedTuple):
 
 def cards(systems: Sequence[System], records: Sequence[Record], only: str | None = None) -> list[Card]:
     """One card per trade-off of each system (or of the system ``only``), then one per accepted
-    decision record with options (all records when ``only`` is None, else the system's own)."""
+    decision record with options (all records when ``only`` is None, else the system's own), then
+    the number questions of the systems' scale and estimates."""
     found: list[Card] = []
     drilled = [s for s in systems if only is None or s.slug == only]
     for system in drilled:
@@ -49,6 +50,9 @@ def cards(systems: Sequence[System], records: Sequence[Record], only: str | None
             question = f"{title}: which of {others} did you choose, and why?"
         answer = record.section("rationale") or record.section("decision") or "(no rationale recorded)"
         found.append(Card(question, " ".join(answer.split()), f"decisions/{record.path}"))
+    from archkit.prep.estimates import number_cards
+
+    found.extend(number_cards(drilled))  # the numbers: rates, SLAs, estimates with their working
     return found
 
 

@@ -219,6 +219,7 @@ class Sheet(NamedTuple):
     name: str
     summary: str
     scale: tuple[tuple[str, str, tuple[str, ...]], ...]  # name, value, derived figures
+    estimates: tuple[tuple[str, str, str], ...]  # name, value as shown, working
     tradeoffs: tuple[dict[str, object], ...]
     questions: tuple[str, ...]
 
@@ -227,8 +228,9 @@ def cheat_sheet(system: System, records: Sequence[object] = (), peak_factor: flo
     """``records`` are the workspace's decision records: a trade-off that names one lists the
     options that lost."""
     from archkit.decisions.record import Record
-    from archkit.prep.capacity import derive
+    from archkit.prep.capacity import Derived
     from archkit.prep.drill import chosen_option
+    from archkit.prep.estimates import estimate
 
     by_number = {getattr(r, "number", None): r for r in records}
     tradeoffs: list[dict[str, object]] = []
@@ -246,11 +248,13 @@ def cheat_sheet(system: System, records: Sequence[object] = (), peak_factor: flo
                 "lost": chosen is not None,  # else: the options considered, the chosen one among them
             }
         )
-    derived = derive(system.scale, peak_factor)
+    found = estimate(system, peak_factor)
+    derived = [Derived(f.name, f.text, f.readable, f.implies) for f in found.figures if f.kind == "scale"]
     return Sheet(
         system.name,
         system.summary,
         tuple((d.name, d.value, d.figures) for d in derived),
+        tuple((f.name, f.shown, f.working) for f in found.estimates),
         tuple(tradeoffs),
         tuple(_questions(system, derived)),
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from archkit import catalogue
-from archkit.model.system import Component, Connection, Group, System
+from archkit.model.system import Component, Connection, Group, Metric, System
 from archkit.render.themes import LIGHT, Theme
 
 FONT = "DejaVu Sans"
@@ -134,7 +134,7 @@ class _Writer:
         ]
         if s.summary:
             rows.append(_left_row(_font(s.summary, 12, t.muted)))
-        if s.scale:
+        if s.scale or s.diagram_estimates:
             rows.append(_left_row(self.kpis()))
         if s.stack:
             rows.append(_left_row(_font("Stack: " + " · ".join(s.stack), 10, t.muted)))
@@ -148,7 +148,7 @@ class _Writer:
 
     def kpis(self) -> str:
         t = self.theme
-        metrics = list(self.system.scale)
+        metrics = [*self.system.scale, *_chosen_estimates(self.system)]
         rows = []
         for start in range(0, len(metrics), KPI_PER_ROW):
             cells = "".join(
@@ -273,3 +273,14 @@ def _left_row(content: str) -> str:
 
 def _attrs(attrs: dict[str, str]) -> str:
     return " ".join(f"{key}={quote(value)}" for key, value in attrs.items())
+
+
+def _chosen_estimates(system: System) -> list[Metric]:
+    """The estimates the system draws in its title block, as computed ('content stored: 457 GB')."""
+    if not system.diagram_estimates:
+        return []
+    from archkit.prep.estimates import estimate
+
+    found = estimate(system)
+    chosen = [found.figure(name) for name in system.diagram_estimates]
+    return [Metric(f.name, f.shown) for f in chosen if f is not None and f.readable]

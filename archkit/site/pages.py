@@ -264,6 +264,7 @@ class Site:
                 "context": system.context,
                 "impact": list(system.impact),
                 "scale": [(m.name, m.value) for m in system.scale],
+                "estimates": _estimates(system),
                 "stack": list(system.stack),
                 "leadership": list(system.leadership),
                 "tradeoffs": [
@@ -469,3 +470,13 @@ class Site:
 
 def _names(text: str) -> set[str]:
     return {name.strip() for name in text.split(",") if name.strip()}
+
+
+def _estimates(system: System) -> list[tuple[str, str, str]]:
+    """A system's estimates as name, value as shown and working (those that compute: a system
+    with a wrong one does not pass 'archkit check')."""
+    if not system.estimates:
+        return []
+    from archkit.prep.estimates import estimate
+
+    return [(f.name, f.shown, f.working) for f in estimate(system).estimates]
