@@ -48,3 +48,11 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def user_cache_dir(*parts: str) -> Path:
+    """A folder of the user's cache (``$XDG_CACHE_HOME/archkit/...``, else ``~/.cache/archkit/...``).
+
+    It is not created here: callers that can work without it decide what a failure means."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "archkit", *parts)

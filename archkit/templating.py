@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,13 +14,14 @@ PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates, kept between runs in the user's cache folder (keyed by source).
     Jinja2 imports its cache machinery anyway, so using it costs nothing and saves a compile."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "archkit", "jinja2")
+    from archkit.files import user_cache_dir
+
+    folder = user_cache_dir("jinja2")
     try:
-        os.makedirs(folder, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # a read-only home: compile every time
-    return FileSystemBytecodeCache(folder)
+    return FileSystemBytecodeCache(str(folder))
 
 
 def environment(workspace_root: Path) -> SandboxedEnvironment:

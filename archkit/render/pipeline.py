@@ -23,6 +23,7 @@ from archkit.files import reserve_temporary, write_atomic
 from archkit.model.system import System
 from archkit.render import graphviz
 from archkit.render.dot import DotOptions, icon_for, to_dot
+from archkit.render.icons import scaled_reader
 from archkit.render.mermaid import to_mermaid
 from archkit.render.svg import finish_svg, read_icon_from
 from archkit.render.themes import THEMES
@@ -31,7 +32,7 @@ FORMATS = ("svg", "png", "dot", "mermaid")
 EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
 CACHE_FILE = ".archkit-cache.json"
 # Bump when the renderer changes what it writes for the same input.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 _SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -142,7 +143,8 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
         try:
             graphviz.run_dot(dot_source, raw, imagepath=root)
             if "svg" in raw:
-                svg = finish_svg(raw["svg"].read_text(encoding="utf-8"), read_icon_from(root))
+                read_icon = scaled_reader(read_icon_from(root))
+                svg = finish_svg(raw["svg"].read_text(encoding="utf-8"), read_icon)
                 contents["svg"] = svg.encode("utf-8")
             if "png" in raw:
                 contents["png"] = raw["png"].read_bytes()

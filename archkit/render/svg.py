@@ -3,6 +3,7 @@
 Graphviz writes each icon as ``<image xlink:href="resources/...png">``: a path that breaks as soon
 as the SVG leaves this machine. Here every distinct icon becomes one ``<symbol>`` holding the PNG
 as a data: URI, and every node ``<use>``s it, so 20 nodes drawn from 5 technologies carry 5 icons.
+Each icon is embedded at the resolution it is drawn at (render/icons.py), not at its source's.
 """
 
 from __future__ import annotations
@@ -45,9 +46,18 @@ def symbol_id(href: str) -> str:
     return "icon-" + re.sub(r"[^A-Za-z0-9_-]+", "-", stem)
 
 
-def finish_svg(svg: str, read_icon: Callable[[str], bytes]) -> str:
-    """Inline every icon once, fix the size Graphviz writes at dpi != 72, widen font fallbacks."""
+def finish_svg(svg: str, read_icon: Callable[[str, int, int], bytes]) -> str:
+    """Inline every icon once, fix the size Graphviz writes at dpi != 72, widen font fallbacks.
+
+    ``read_icon(href, width, height)`` gives an icon's PNG for the pixels it needs: twice its
+    largest drawn size in CSS pixels (render/icons.py)."""
+    from archkit.render.icons import pixels_for
+
     svg = _normalize_size(svg)
+    drawn: dict[str, tuple[float, float]] = {}
+    for match in _IMAGE.finditer(svg):
+        width, height = drawn.get(match["href"], (0.0, 0.0))
+        drawn[match["href"]] = (max(width, float(match["w"])), max(height, float(match["h"])))
     symbols: dict[str, str] = {}
     ids: dict[str, str] = {}  # href -> symbol id, distinct even when two paths read alike
 
@@ -59,7 +69,8 @@ def finish_svg(svg: str, read_icon: Callable[[str], bytes]) -> str:
             while sid in symbols:
                 sid += "-"
             ids[href] = sid
-            data = read_icon(href)
+            units_w, units_h = drawn[href]
+            data = read_icon(href, pixels_for(units_w), pixels_for(units_h))
             width, height = png_size(data)
             encoded = base64.b64encode(data).decode("ascii")
             symbols[sid] = (
@@ -82,7 +93,28 @@ def finish_svg(svg: str, read_icon: Callable[[str], bytes]) -> str:
         defs = "<defs>\n" + "\n".join(symbols[k] for k in sorted(symbols)) + "\n</defs>\n"
         marker = '<g id="graph0"'
         svg = svg.replace(marker, defs + marker, 1)
-    return svg.replace(_FONT, _FALLBACK).replace('font-family="DejaVu Sans"', _FALLBACK[:-1] + '"')
+    svg = _drop_internal_names(svg)
+    svg = svg.replace(_FONT, _FALLBACK).replace('font-family="DejaVu Sans"', _FALLBACK[:-1] + '"')
+    # Said once on the drawing, which every text inherits, rather than on each of hundreds.
+    family = _FALLBACK[:-1] + '"'
+    marker = '<g id="graph0"'
+    if marker in svg:
+        svg = svg.replace(" " + family, "").replace(marker, f"{marker} {family}", 1)
+    return svg
+
+
+_COMMENT_LINE = re.compile(r"^<!-- [^\n]*? -->\n", re.MULTILINE)
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+
+
+def _drop_internal_names(svg: str) -> str:
+    """Graphviz names every node, edge and cluster in a comment and a <title> (a tooltip reading
+    'c_recs&#45;&gt;c_cache'): DOT ids, not words for a reader. The drawing's own title stays."""
+    svg = _COMMENT_LINE.sub("", svg)
+    first = _TITLE.search(svg)
+    if first is None:
+        return svg
+    return svg[: first.end()] + _TITLE.sub("", svg[first.end() :])
 
 
 def _normalize_size(svg: str) -> str:
