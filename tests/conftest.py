@@ -41,3 +41,31 @@ def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
+EXAMPLE_PARTS = (
+    "systems",
+    "decisions",
+    "case-studies",
+    "leadership",
+    "stories",
+    "portfolio.yaml",
+    ".adr-dir",
+)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of the example workspace under tmp_path, for commands that write into the workspace
+    (its .archkit/ cache, diagrams beside documents)."""
+    import shutil
+
+    root = tmp_path / "example"
+    root.mkdir()
+    for name in EXAMPLE_PARTS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            shutil.copy(source, root / name)
+    return root

@@ -156,9 +156,9 @@ def test_missing_directory_and_empty_workspace(runner: CliRunner, tmp_path: Path
     )
 
 
-def test_diagram_renders_then_reuses(runner: CliRunner, repo: Path, tmp_path: Path) -> None:
+def test_diagram_renders_then_reuses(runner: CliRunner, example: Path, tmp_path: Path) -> None:
     out = tmp_path / "d"
-    code, text, _ = run(runner, "-C", str(repo), "diagram", "-f", "svg,mermaid", "-o", str(out))
+    code, text, _ = run(runner, "-C", str(example), "diagram", "-f", "svg,mermaid", "-o", str(out))
     assert code == 0
     assert text.splitlines()[-1] == "3 systems rendered (3 drawn, 0 unchanged)"
     assert sorted(p.name for p in out.glob("*.*") if not p.name.startswith(".")) == [
@@ -169,8 +169,11 @@ def test_diagram_renders_then_reuses(runner: CliRunner, repo: Path, tmp_path: Pa
         "recommendation-platform.mmd",
         "recommendation-platform.svg",
     ]
-    code, text, _ = run(runner, "-C", str(repo), "diagram", "-f", "svg,mermaid", "-o", str(out))
+    code, text, _ = run(runner, "-C", str(example), "diagram", "-f", "svg,mermaid", "-o", str(out))
     assert text.splitlines()[-1] == "3 systems rendered (0 drawn, 3 unchanged)"
+    # the cache is in the workspace's .archkit/, not among the files users commit
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert list((example / ".archkit" / "cache" / "diagrams").glob("*.json"))
 
 
 def test_diagram_default_output_is_inside_the_workspace(runner: CliRunner, make_tree) -> None:
@@ -329,7 +332,8 @@ def test_new_system_rejects_a_bad_name_with_a_suggestion(runner: CliRunner, tmp_
     assert not (tmp_path / "systems").exists()
 
 
-def test_missing_graphviz_is_explained_not_a_traceback(repo: Path, tmp_path: Path) -> None:
+def test_missing_graphviz_is_explained_not_a_traceback(example: Path, tmp_path: Path) -> None:
+    repo = example
     env = {**os.environ, "ARCHKIT_DOT": str(tmp_path / "no-such-dot")}
     done = subprocess.run(
         [sys.executable, "-m", "archkit", "-C", str(repo), "diagram", "-o", str(tmp_path / "out")],

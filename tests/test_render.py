@@ -15,7 +15,7 @@ from archkit.model import Component, Connection, Group, Metric, System, load_sys
 from archkit.render import graphviz
 from archkit.render.dot import DotOptions, to_dot
 from archkit.render.mermaid import to_mermaid
-from archkit.render.pipeline import CACHE_FILE, RenderOptions, render_diagrams
+from archkit.render.pipeline import RenderOptions, cache_file, render_diagrams
 from archkit.render.svg import png_size
 from archkit.render.themes import DARK
 
@@ -135,24 +135,30 @@ def test_second_render_skips_graphviz_until_something_changes(tmp_path: Path, ma
     systems = [load_system(root / "systems" / f"s{i}.yaml") for i in range(3)]
     out = tmp_path / "out"
     options = RenderOptions(formats=("svg", "png"))
-    first = render_diagrams(systems, out, options)
+    cache = root / ".archkit"
+    first = render_diagrams(systems, out, options, cache)
     assert [r.cached for r in first] == [False] * 3 and len(dot_calls) == 3
-    second = render_diagrams(systems, out, options)
+    second = render_diagrams(systems, out, options, cache)
     assert [r.cached for r in second] == [True] * 3 and len(dot_calls) == 3
-    assert (out / CACHE_FILE).is_file()
+    # the cache is the workspace's, never a file in the output folder that users commit
+    assert cache_file(cache, out).is_file()
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"s{i}.{ext}" for i in range(3) for ext in ("png", "svg")
+    ]
     # a changed system, a deleted output and an edited output are drawn again; nothing else
     (root / "systems" / "s0.yaml").write_text(system_yaml(5, ["redis", "kafka"]), encoding="utf-8")
     systems[0] = load_system(root / "systems" / "s0.yaml")
     (out / "s1.png").unlink()
     (out / "s2.svg").write_text("<svg/>", encoding="utf-8")
-    third = render_diagrams(systems, out, options)
+    third = render_diagrams(systems, out, options, cache)
     assert [r.cached for r in third] == [False, False, False]
-    fourth = render_diagrams(systems, out, RenderOptions(formats=("svg", "png"), theme="dark"))
+    fourth = render_diagrams(systems, out, RenderOptions(formats=("svg", "png"), theme="dark"), cache)
     assert not any(r.cached for r in fourth)
     assert len(dot_calls) == 9
 
 
-def test_output_is_byte_identical_across_processes(tmp_path: Path, repo: Path) -> None:
+def test_output_is_byte_identical_across_processes(tmp_path: Path, example: Path) -> None:
+    repo = example
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run

@@ -215,7 +215,13 @@ def diagram(
         str, typer.Option("--format", "-f", help="Comma-separated: svg, png, dot, mermaid.")
     ] = "svg,png",
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output folder (relative to the workspace); '-' writes one format of one system to "
+            "standard output.",
+        ),
     ] = Path("build/diagrams"),
     direction: Annotated[
         Optional[str],  # noqa: UP045
@@ -235,9 +241,12 @@ def diagram(
         fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_USAGE)
     if theme not in ("light", "dark"):
         fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_USAGE)
+    to_stdout = str(out) == "-"
+    if to_stdout and len(formats) != 1:
+        fail(f"error: --out - writes one format to standard output; got --format {format}", EXIT_USAGE)
     checked = _load_checked(systems or [])
 
-    from archkit.render.pipeline import RenderOptions, render_diagrams
+    from archkit.render.pipeline import RenderOptions, render_bytes, render_diagrams
 
     options = RenderOptions(
         formats=formats,
@@ -246,8 +255,19 @@ def diagram(
         legend=legend,
         jobs=jobs or None,
     )
+    if to_stdout:
+        if len(checked.systems) != 1:
+            names = ", ".join(s.slug for s in checked.systems) or "none"
+            fail(
+                f"error: --out - writes one system to standard output; name one of: {names}",
+                EXIT_USAGE,
+            )
+        data = run(lambda: render_bytes(checked.systems[0], formats[0], options))
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
     out_dir = out if out.is_absolute() else State.root / out
-    results = run(lambda: render_diagrams(checked.systems, out_dir, options))
+    results = run(lambda: render_diagrams(checked.systems, out_dir, options, State.root / ".archkit"))
     fresh = sum(1 for r in results if not r.cached)
     for result in results:
         for path in result.files:

@@ -1,7 +1,7 @@
 """Render systems to files: DOT -> one Graphviz call for all formats -> self-contained SVG.
 
 Systems render in parallel (Graphviz runs as a separate process, so threads use every core), and
-a content-hash cache in the output folder skips Graphviz for a system whose diagram would come
+a content-hash cache in the workspace's ``.archkit/`` skips Graphviz for a system whose diagram would come
 out the same as the files already there.
 """
 
@@ -30,7 +30,6 @@ from archkit.render.themes import THEMES
 
 FORMATS = ("svg", "png", "dot", "mermaid")
 EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
-CACHE_FILE = ".archkit-cache.json"
 # Bump when the renderer changes what it writes for the same input.
 RENDERER_VERSION = "2"
 _SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -50,8 +49,14 @@ class Rendered(NamedTuple):
     cached: bool = False
 
 
-def render_diagrams(systems: Sequence[System], out_dir: Path, options: RenderOptions) -> list[Rendered]:
+def render_diagrams(
+    systems: Sequence[System], out_dir: Path, options: RenderOptions, cache_dir: Path | None = None
+) -> list[Rendered]:
     """Render every system into ``out_dir``; returns what was written, in the systems' order.
+
+    ``cache_dir`` (the workspace's ``.archkit/``) keeps what each file was drawn from, so that a
+    system whose files are still what a render would write skips Graphviz next time. It never
+    goes into ``out_dir``, which users commit. Without it, nothing is remembered between calls.
 
     A system whose render fails leaves its previous files as they were; the others are still
     drawn and recorded in the cache, then the first failure is raised.
@@ -60,7 +65,7 @@ def render_diagrams(systems: Sequence[System], out_dir: Path, options: RenderOpt
     if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
         graphviz.find_dot()  # fail once, before any work, when Graphviz is missing
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache = _Cache(out_dir / CACHE_FILE)
+    cache = _Cache(cache_file(cache_dir, out_dir) if cache_dir is not None else None)
     jobs = options.jobs or os.cpu_count() or 1
     render = functools.partial(_render_safely, out_dir=out_dir, options=options, cache=cache)
     # Systems whose files are fresh cost a hash each: answer them here, and start threads only
@@ -85,6 +90,12 @@ def render_diagrams(systems: Sequence[System], out_dir: Path, options: RenderOpt
         if isinstance(outcome, BaseException):
             raise outcome
     return [o for o in outcomes if isinstance(o, Rendered)]
+
+
+def cache_file(cache_dir: Path, out_dir: Path) -> Path:
+    """Where the cache of the diagrams in ``out_dir`` is kept: one file per output folder."""
+    folder = hashlib.sha256(str(out_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / "cache" / "diagrams" / f"{folder}.json"
 
 
 def _check_slugs(systems: Sequence[System]) -> None:
@@ -129,17 +140,42 @@ def _render_safely(
 def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered:
     dot_source, mermaid, targets, key = _plan(system, out_dir, options)
     result = Rendered(system.slug, list(targets.values()))
-
     # Everything is made first; files are replaced only once all of them exist.
+    contents = _draw(dot_source, mermaid, tuple(targets), out_dir, system.slug)
+    for fmt, data in contents.items():
+        write_atomic(targets[fmt], data)
+    cache.record(
+        system.slug, key, {targets[fmt].name: _digest(data) for fmt, data in contents.items()}, out_dir
+    )
+    return result
+
+
+def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
+    """One format of one system's diagram, as bytes (for standard output and pipes)."""
+    import tempfile
+
+    _check_slugs([system])
+    if fmt in graphviz.DOT_FORMATS:
+        graphviz.find_dot()
+    one = options._replace(formats=(fmt,))
+    dot_source, mermaid, _, _ = _plan(system, Path("."), one)
+    with tempfile.TemporaryDirectory(prefix="archkit-") as scratch:
+        return _draw(dot_source, mermaid, (fmt,), Path(scratch), system.slug)[fmt]
+
+
+def _draw(
+    dot_source: str, mermaid: str, formats: Sequence[str], scratch: Path, slug: str
+) -> dict[str, bytes]:
+    """The contents of each format; Graphviz's raw output goes to temporary files in ``scratch``."""
     contents: dict[str, bytes] = {}
-    if "dot" in targets:
+    if "dot" in formats:
         contents["dot"] = dot_source.encode("utf-8")
-    if "mermaid" in targets:
+    if "mermaid" in formats:
         contents["mermaid"] = mermaid.encode("utf-8")
-    laid_out = {fmt: path for fmt, path in targets.items() if fmt in graphviz.DOT_FORMATS}
+    laid_out = [fmt for fmt in formats if fmt in graphviz.DOT_FORMATS]
     if laid_out:
         root = catalogue.resources_root()
-        raw = {fmt: reserve_temporary(path) for fmt, path in laid_out.items()}
+        raw = {fmt: reserve_temporary(scratch / f"{slug}{EXTENSIONS[fmt]}") for fmt in laid_out}
         try:
             graphviz.run_dot(dot_source, raw, imagepath=root)
             if "svg" in raw:
@@ -151,12 +187,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
         finally:
             for leftover in raw.values():
                 leftover.unlink(missing_ok=True)
-    for fmt, data in contents.items():
-        write_atomic(targets[fmt], data)
-    cache.record(
-        system.slug, key, {targets[fmt].name: _digest(data) for fmt, data in contents.items()}, out_dir
-    )
-    return result
+    return {fmt: contents[fmt] for fmt in formats}
 
 
 def _cache_key(dot_source: str, mermaid: str, system: System, options: RenderOptions) -> str:
@@ -190,13 +221,16 @@ def _digest(data: bytes) -> str:
 class _Cache:
     """What each system's files were rendered from, and their contents' hashes."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path | None) -> None:
         self.path = path
         self.lock = threading.Lock()
         self.changed = False
+        self.entries: dict[str, dict[str, object]] = {}
+        if path is None:
+            return
         try:
             loaded = json.loads(path.read_text(encoding="utf-8"))
-            self.entries: dict[str, dict[str, object]] = loaded if isinstance(loaded, dict) else {}
+            self.entries = loaded if isinstance(loaded, dict) else {}
         except (OSError, ValueError):
             self.entries = {}
 
@@ -232,5 +266,5 @@ class _Cache:
             self.changed = True
 
     def save(self) -> None:
-        if self.changed:
+        if self.changed and self.path is not None:
             write_atomic(self.path, json.dumps(self.entries, indent=1, sort_keys=True) + "\n")

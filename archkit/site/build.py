@@ -81,7 +81,9 @@ def _render_diagrams(
 
     if progress:
         progress("diagrams", 0, len(systems))
-    results = render_diagrams(systems, root / DIAGRAM_CACHE, RenderOptions(formats=("svg",), jobs=jobs))
+    results = render_diagrams(
+        systems, root / DIAGRAM_CACHE, RenderOptions(formats=("svg",), jobs=jobs), root / ".archkit"
+    )
     if progress:
         progress("diagrams", len(systems), len(systems))
     return {r.system: r.files[0] for r in results}
