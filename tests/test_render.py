@@ -179,7 +179,7 @@ def test_mermaid_has_the_same_nodes_groups_and_labels(recs: System) -> None:
     assert lines[:4] == [
         "---",
         'title: "User Recommendation Platform — 50M users · 1B+ events/day · 99.9% availability SLA · '
-        '< 100 ms recommendation latency · < 50 ms p95 query time"',
+        '‹ 100 ms recommendation latency · ‹ 50 ms p95 query time"',
         "---",
         "flowchart LR",
     ]

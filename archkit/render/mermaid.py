@@ -22,6 +22,18 @@ def escape(text: str) -> str:
     return "".join(_ENTITIES.get(ch, ch) for ch in text).replace("\n", " ")
 
 
+# Mermaid sanitises a diagram's title as HTML and then shows the result as plain text, so '<'
+# reads '&lt;' and '&' reads '&amp;' (entity codes such as #lt; are not read there either): the
+# title says them differently: U+2039 and U+203A (single angle quotes, in every common font) and
+# 'and'. Checked with mermaid-cli 11.
+_TITLE_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": " and "})
+
+
+def escape_title(text: str) -> str:
+    """A diagram title for the front matter: one line, quoted for YAML, readable as Mermaid draws it."""
+    return json.dumps(" ".join(text.translate(_TITLE_LOOKALIKES).split()), ensure_ascii=False)
+
+
 def mermaid_id(prefix: str, raw: str) -> str:
     """A Mermaid id, one-to-one with the user's id: '_' -> '__', '-' -> '_h', '.' -> '_d'."""
     encoded = raw.replace("_", "__").replace("-", "_h").replace(".", "_d")
@@ -38,7 +50,7 @@ def _lines(system: System, direction: str) -> Iterator[str]:
     if system.scale:
         title += " — " + " · ".join(f"{m.value} {m.name}" for m in system.scale)
     yield "---"
-    yield "title: " + json.dumps(" ".join(title.split()), ensure_ascii=False)  # one line, quoted
+    yield "title: " + escape_title(title)
     yield "---"
     yield f"flowchart {direction}"
     known = {g.id for g in system.all_groups()}
