@@ -34,6 +34,7 @@ bench: setup graphviz
 	$(BIN)/python bench/bench_tdr.py
 	$(BIN)/python bench/bench_site.py
 	$(BIN)/python bench/bench_estimate.py
+	$(BIN)/python bench/bench_embed.py
 
 setup: $(STAMP)
 

@@ -29,6 +29,7 @@ from archkit.cli.common import (
     say,
     shown,
 )
+from archkit.cli.documents import embed as documents_embed
 from archkit.cli.prep import calc as prep_calc
 from archkit.cli.prep import drill as site_drill
 from archkit.cli.prep import estimate as prep_estimate
@@ -376,6 +377,7 @@ def new_system(
         say(f"wrote {shown(path)}")
 
 
+app.command("embed")(documents_embed)
 app.command("build")(site_build)
 app.command("serve")(site_serve)
 app.command("whiteboard")(site_whiteboard)

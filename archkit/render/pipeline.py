@@ -98,6 +98,14 @@ def cache_file(cache_dir: Path, out_dir: Path) -> Path:
     return cache_dir / "cache" / "diagrams" / f"{folder}.json"
 
 
+def fresh_diagrams(
+    systems: Sequence[System], out_dir: Path, options: RenderOptions, cache_dir: Path
+) -> list[bool]:
+    """For each system: are its files in ``out_dir`` what a render would write? Draws nothing."""
+    cache = _Cache(cache_file(cache_dir, out_dir))
+    return [_fresh(system, out_dir, options, cache) is not None for system in systems]
+
+
 def _check_slugs(systems: Sequence[System]) -> None:
     """Every system names its own files, inside the output folder."""
     seen: set[str] = set()

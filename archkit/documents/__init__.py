@@ -1,0 +1,1 @@
+"""Documents that carry archkit's output between marker comments (``archkit embed``)."""

@@ -1,0 +1,142 @@
+"""The MkDocs plugin: a real `mkdocs build` of a small docs folder, its page opened in Chromium."""
+
+from __future__ import annotations
+
+import functools
+import io
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageChops
+from test_diagram_browser import chromium  # noqa: F401 - the browser fixture
+
+PAGE = """\
+# Recommendations
+
+Some prose before the diagram.
+
+<!-- archkit:diagram recommendation-platform -->
+<!-- archkit:end -->
+
+## Scale
+
+<!-- archkit:scale recommendation-platform -->
+<!-- archkit:end -->
+
+<!-- archkit:decision 2 -->
+<!-- archkit:end -->
+"""
+
+
+def mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "handbook" / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def handbook(example: Path) -> Path:
+    """An MkDocs site in a folder of the example workspace, its docs_dir one level further down."""
+    site = example / "handbook"
+    (site / "pages" / "architecture").mkdir(parents=True)
+    # the default theme's highlight.js comes from a CDN: off, so that any request leaving the site
+    # would be archkit's
+    (site / "mkdocs.yml").write_text(
+        "site_name: Handbook\ndocs_dir: pages\ntheme:\n  name: mkdocs\n  highlightjs: false\n"
+        "plugins:\n  - archkit\n"
+    )
+    (site / "pages" / "index.md").write_text("# Home\n\n[Architecture](architecture/recommendations.md)\n")
+    (site / "pages" / "architecture" / "recommendations.md").write_text(PAGE)
+    return example
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def served(handbook: Path) -> Iterator[str]:
+    done = mkdocs_build(handbook)
+    assert done.returncode == 0, done.stderr
+    folder = handbook / "handbook" / "site"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_mkdocs_build_fills_the_blocks_and_leaves_the_sources_alone(handbook: Path) -> None:
+    done = mkdocs_build(handbook)
+    assert done.returncode == 0, done.stderr
+    page = (handbook / "handbook" / "site" / "architecture" / "recommendations" / "index.html").read_text()
+    assert '<img alt="User Recommendation Platform" src="../recommendation-platform.svg" />' in page
+    assert "<table>" in page and "<td>50M</td>" in page and "<td>&lt; 100 ms</td>" in page
+    # the record lies outside docs_dir: its title is shown, not linked to a page the site lacks
+    assert "<strong>2. Migration from monolith to microservices</strong>" in page
+    svg = handbook / "handbook" / "site" / "architecture" / "recommendation-platform.svg"
+    assert svg.read_bytes().startswith(b"<?xml") and b"data:image/png;base64," in svg.read_bytes()
+    assert (handbook / "handbook" / "pages" / "architecture" / "recommendations.md").read_text() == PAGE
+    assert not (handbook / "handbook" / "pages" / "architecture" / "recommendation-platform.svg").exists()
+
+
+def test_an_unknown_system_fails_the_build_naming_the_page(handbook: Path) -> None:
+    page = handbook / "handbook" / "pages" / "architecture" / "recommendations.md"
+    page.write_text(PAGE.replace("diagram recommendation-platform", "diagram recomendation-platform"))
+    done = mkdocs_build(handbook)
+    assert done.returncode != 0
+    assert (
+        "handbook/pages/architecture/recommendations.md:5:1: error: no system named 'recomendation-platform'"
+        in done.stderr
+    )
+    assert "did you mean 'recommendation-platform'?" in done.stderr
+
+
+def test_the_page_shows_the_diagram_and_its_icons_without_leaving_the_site(
+    served: str,
+    chromium: Any,  # noqa: F811
+) -> None:
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+    failed: list[str] = []
+    context.on(
+        "request", lambda r: outside.append(r.url) if not r.url.startswith((served, "data:")) else None
+    )
+    context.on("requestfailed", lambda r: failed.append(r.url))
+    page = context.new_page()
+    page.goto(served + "architecture/recommendations/")
+    image = page.locator("img[alt='User Recommendation Platform']")
+    assert page.evaluate("(img) => img.decode().then(() => img.naturalWidth)", image.element_handle()) > 1000
+    with_icons = Image.open(io.BytesIO(image.screenshot())).convert("RGB")
+    assert outside == [] and failed == []
+    # the same SVG without its icons: what the diagram would look like if they did not show
+    page.evaluate(
+        """async (img) => {
+            const text = await (await fetch(img.src)).text();
+            const bare = text.replace(/<symbol[\\s\\S]*?<\\/symbol>/g, "");
+            img.src = URL.createObjectURL(new Blob([bare], {type: "image/svg+xml"}));
+            await img.decode();
+        }""",
+        image.element_handle(),
+    )
+    without_icons = Image.open(io.BytesIO(image.screenshot())).convert("RGB")
+    context.close()
+    assert with_icons.size == without_icons.size
+    changed = (
+        ImageChops.difference(with_icons, without_icons).convert("L").point(lambda v: 255 if v > 40 else 0)
+    )
+    assert changed.histogram()[255] > 2000  # the icons are drawn: thousands of pixels differ
