@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import io
+import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLE_PARTS, REPO
 from PIL import Image, ImageChops
+from test_browser import server  # noqa: F401 - serves the ``site`` fixture below over HTTP
 from test_diagram_browser import chromium  # noqa: F401 - the browser fixture
 
 PAGE = """\
@@ -46,6 +45,10 @@ def mkdocs_build(root: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def handbook(example: Path) -> Path:
+    return make_handbook(example)
+
+
+def make_handbook(example: Path) -> Path:
     """An MkDocs site in a folder of the example workspace, its docs_dir one level further down."""
     site = example / "handbook"
     (site / "pages" / "architecture").mkdir(parents=True)
@@ -60,24 +63,20 @@ def handbook(example: Path) -> Path:
     return example
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def served(handbook: Path) -> Iterator[str]:
-    done = mkdocs_build(handbook)
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The handbook built once for the browser test (served by test_browser's ``server``)."""
+    root = tmp_path_factory.mktemp("mkdocs") / "ws"
+    for name in EXAMPLE_PARTS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        elif source.exists():
+            shutil.copy(source, root / name)
+    make_handbook(root)
+    done = mkdocs_build(root)
     assert done.returncode == 0, done.stderr
-    folder = handbook / "handbook" / "site"
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return root / "handbook" / "site"
 
 
 def test_mkdocs_build_fills_the_blocks_and_leaves_the_sources_alone(handbook: Path) -> None:
@@ -107,9 +106,10 @@ def test_an_unknown_system_fails_the_build_naming_the_page(handbook: Path) -> No
 
 
 def test_the_page_shows_the_diagram_and_its_icons_without_leaving_the_site(
-    served: str,
+    server: str,  # noqa: F811
     chromium: Any,  # noqa: F811
 ) -> None:
+    served = server
     context = chromium.new_context(viewport={"width": 1200, "height": 900})
     outside: list[str] = []
     failed: list[str] = []
