@@ -56,3 +56,8 @@ def user_cache_dir(*parts: str) -> Path:
     It is not created here: callers that can work without it decide what a failure means."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base, "archkit", *parts)
+
+
+def in_workspace(root: Path, path: Path) -> Path:
+    """``path`` as given when absolute, else relative to the workspace ``root`` (``-C``)."""
+    return path if path.is_absolute() else root / path

@@ -145,7 +145,7 @@ def test_nothing_is_drawn_or_read_when_nothing_changed(
     def no_graphviz(*args: object, **kwargs: object) -> None:
         raise AssertionError("Graphviz was run")
 
-    monkeypatch.setattr(graphviz, "run_dot", no_graphviz)
+    monkeypatch.setattr(graphviz, "lay_out", no_graphviz)
     assert embed_documents(example, check=True).stale == []
     assert embed_documents(example).images == []
     # a document edited outside its blocks is read again, and nothing is drawn either

@@ -10,7 +10,6 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from archkit import catalogue
-from archkit.files import reserve_temporary
 from archkit.model import System, load_system
 from archkit.render import graphviz, icons
 from archkit.render.dot import to_dot
@@ -100,10 +99,8 @@ def test_scaled_icons_are_kept_in_the_user_cache_folder(
 def _full_size_svg(system: System, tmp_path: Path) -> str:
     """The SVG as archkit wrote it before: every icon embedded at its source resolution."""
     root = catalogue.resources_root()
-    raw = reserve_temporary(tmp_path / "raw.svg")
-    graphviz.run_dot(to_dot(system), {"svg": raw}, imagepath=root)
     source = read_icon_from(root)
-    return finish_svg(raw.read_text(encoding="utf-8"), lambda href, w, h: source(href))
+    return finish_svg(graphviz.svg_of(to_dot(system), imagepath=root), lambda href, w, h: source(href))
 
 
 def test_the_example_svg_weighs_at_most_a_quarter_of_one_with_full_size_icons(

@@ -240,7 +240,7 @@ def test_a_failed_render_leaves_existing_files_whole(tmp_path: Path, recs: Syste
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise graphviz.EnvironmentProblem("Graphviz's dot failed: out of memory")
 
-    monkeypatch.setattr(graphviz, "run_dot", broken)
+    monkeypatch.setattr(graphviz, "lay_out", broken)
     changed = System(recs.name + " v2", slug=recs.slug, components=recs.components)
     with pytest.raises(graphviz.EnvironmentProblem):
         render_diagrams([changed], tmp_path, RenderOptions(formats=("svg", "png")))

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from archkit.cli.common import EXIT_USAGE, State, print_json, print_table, report, run, say, shown
+from archkit.files import in_workspace
 
 PeakFactor = Annotated[
     float,
@@ -44,7 +45,7 @@ def whiteboard(
         raise typer.Exit(EXIT_USAGE)
     store = DecisionStore(State.root)
     records = run(store.records) if store.dir.is_dir() else []
-    out_dir = out if out.is_absolute() else State.root / out
+    out_dir = in_workspace(State.root, out)
     target = checked.systems[0]
     from archkit.prep.estimates import estimate
 

@@ -37,6 +37,7 @@ from archkit.cli.prep import whiteboard as site_whiteboard
 from archkit.cli.site import build as site_build
 from archkit.cli.site import serve as site_serve
 from archkit.cli.tdr import tdr_app
+from archkit.files import in_workspace
 
 if TYPE_CHECKING:
     from typer.models import CommandInfo
@@ -267,7 +268,7 @@ def diagram(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    out_dir = out if out.is_absolute() else State.root / out
+    out_dir = in_workspace(State.root, out)
     results = run(lambda: render_diagrams(checked.systems, out_dir, options, State.root / ".archkit"))
     fresh = sum(1 for r in results if not r.cached)
     for result in results:
@@ -330,7 +331,7 @@ def schema(
         return
     from archkit.files import write_atomic
 
-    target = out if out.is_absolute() else State.root / out
+    target = in_workspace(State.root, out)
     run(lambda: write_atomic(target, text))
     say(f"wrote {shown(target)}")
 
@@ -351,9 +352,7 @@ def init(
     from archkit.errors import display_path
     from archkit.scaffold.init import init_workspace
 
-    root = (
-        State.root if directory is None else directory if directory.is_absolute() else State.root / directory
-    )
+    root = State.root if directory is None else in_workspace(State.root, directory)
     actions = run(lambda: init_workspace(root))
     for action, path in actions:
         say(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from archkit.cli.common import State, report, run, say, shown
+from archkit.files import in_workspace
 
 
 def build(
@@ -26,7 +27,7 @@ def build(
     from archkit.workspace import Workspace
 
     run(Workspace(State.root).require)
-    out_dir = out if out.is_absolute() else State.root / out
+    out_dir = in_workspace(State.root, out)
     with _progress() as progress:
         built = run(lambda: build_site(State.root, out_dir, jobs=jobs or None, progress=progress))
     report(built.problems)
@@ -82,7 +83,7 @@ def serve(
     from archkit.workspace import Workspace
 
     run(Workspace(State.root).require)
-    out_dir = out if out.is_absolute() else State.root / out
+    out_dir = in_workspace(State.root, out)
 
     def rebuild() -> str:
         try:

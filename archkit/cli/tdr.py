@@ -21,6 +21,7 @@ from archkit.cli.common import (
     say,
     shown,
 )
+from archkit.files import in_workspace
 
 if TYPE_CHECKING:
     from archkit.decisions.store import DecisionStore
@@ -281,6 +282,6 @@ def render(
     from archkit.decisions.render import render_decisions
 
     store = _store(directory)
-    out_dir = out if out.is_absolute() else State.root / out
+    out_dir = in_workspace(State.root, out)
     written = run(lambda: render_decisions(store, out_dir))
     say(f"wrote {len(written)} files to {shown(out_dir)}/")

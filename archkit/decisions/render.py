@@ -7,6 +7,7 @@ HTML in a record is escaped, not passed through) and the pages with autoescaped 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import textwrap
@@ -16,7 +17,8 @@ from typing import Any
 
 from archkit.decisions.record import Record
 from archkit.decisions.store import DecisionStore
-from archkit.files import reserve_temporary, write_atomic
+from archkit.files import write_atomic
+from archkit.render.svg import inline_svg
 
 STATUS_COLOURS = {
     "accepted": ("#dcfce7", "#16a34a"),
@@ -34,12 +36,9 @@ def page_name(record_path: str) -> str:
 
 def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     """Write index.md, index.html, one page per record and decisions.svg; returns the files."""
-    from markdown_it import MarkdownIt
-
     from archkit.templating import environment
 
     records = store.records()
-    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
     env = environment(store.root)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -61,7 +60,7 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     write(
         "index.html",
         env.get_template("decisions/index.html.j2").render(
-            records=rows, counts=counts, graph=_inline(graph_svg)
+            records=rows, counts=counts, graph=inline_svg(graph_svg)
         ),
     )
     record_page = env.get_template("decisions/record.html.j2")
@@ -72,7 +71,7 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
                 "options": [o._asdict() for o in record.options]
                 if section.key == "options" and record.options
                 else [],
-                "html": _md_links(markdown.render(section.text)),
+                "html": section_html(section.text),
             }
             for section in record.sections
             if section.key != "status" and section.text.strip()
@@ -110,8 +109,18 @@ def _row(record: Record, source_dir: str) -> dict[str, Any]:
     }
 
 
-def _md_links(html: str) -> str:
-    """Links between records point at their pages, not at the Markdown files."""
+@functools.cache
+def _markdown() -> Any:
+    """CommonMark with tables; raw HTML in a record is escaped, not passed through."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def section_html(text: str) -> str:
+    """A record section's Markdown as HTML; links between records point at their pages, not at
+    the Markdown files."""
+    html: str = _markdown().render(text)
     return _MD_LINK.sub(lambda m: f'href="{m["name"]}.html{m["anchor"] or ""}"', html)
 
 
@@ -166,15 +175,4 @@ def _svg(source: str, out_dir: Path) -> str:
     """Graphviz's SVG of the graph (it holds no image, so it is self-contained as it is)."""
     from archkit.render import graphviz
 
-    target = reserve_temporary(out_dir / "decisions.svg")
-    try:
-        graphviz.run_dot(source, {"svg": target}, imagepath=out_dir)
-        return target.read_text(encoding="utf-8")
-    finally:
-        target.unlink(missing_ok=True)
-
-
-def _inline(svg: str) -> str:
-    """The SVG without its XML prolog, to sit inside an HTML page."""
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else ""
+    return graphviz.svg_of(source, imagepath=out_dir)

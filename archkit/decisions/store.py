@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from archkit import names
 from archkit.decisions.record import (
     FILE_NAME,
     STATUSES,
@@ -36,7 +37,7 @@ from archkit.decisions.record import (
     Record,
     parse_record,
 )
-from archkit.errors import ArchkitError, Position, Problem, closest, excerpt, one_of
+from archkit.errors import ArchkitError, Position, Problem, closest, display_path, excerpt, one_of
 from archkit.files import reserve_temporary, write_file
 
 RenderTemplate = Callable[..., str]  # the scaffold: template values -> Markdown
@@ -93,9 +94,8 @@ def check_link_labels(*labels: str) -> None:
 
 
 def slugify(title: str) -> str:
-    """A file-name-safe slug: lowercase letters and digits joined by '-'; never empty, never a path."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
-    return slug or "decision"
+    """A record's file-name slug: lowercase letters and digits joined by '-'; never empty, never a path."""
+    return names.slugify(title, fallback="decision")
 
 
 class DecisionStore:
@@ -256,10 +256,7 @@ class DecisionStore:
         )
 
     def show(self, path: Path) -> str:
-        try:
-            return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        return display_path(path, self.root)
 
     def position(self, record: Record, line: int = 0) -> Position:
         return Position(f"{self._shown_dir}/{record.path}", line)

@@ -6,13 +6,12 @@ apply the same way to systems written in Python.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 
 from archkit import catalogue
-from archkit.errors import Position, Problem, closest
-from archkit.model.spec import ID_PATTERN
+from archkit.errors import Position, Problem, closest, one_of
 from archkit.model.system import Component, Connection, Group, System
+from archkit.names import DIRECTIONS, is_id
 
 
 def check_system(system: System) -> list[Problem]:
@@ -206,12 +205,11 @@ def _types_ok(system: System, problems: list[Problem], where: Callable[..., Posi
     return not problems
 
 
-_ID = re.compile(ID_PATTERN)
 _ALLOWED = {
     "text": "a string",
     "id": "an id: letters, digits, '_', '.' and '-', starting with a letter or digit",
     "id or None": "None or an id: letters, digits, '_', '.' and '-'",
-    "direction": "one of 'LR', 'TB', 'RL', 'BT'",
+    "direction": one_of(DIRECTIONS),
     "mode": "'sync' or 'async'",
 }
 
@@ -220,9 +218,9 @@ def _fits(value: object, kind: str) -> bool:
     if kind == "text":
         return isinstance(value, str)
     if kind == "id":
-        return isinstance(value, str) and bool(_ID.match(value)) and ".." not in value
+        return is_id(value)
     if kind == "id or None":
         return value is None or _fits(value, "id")
     if kind == "direction":
-        return value in ("LR", "TB", "RL", "BT")
+        return value in DIRECTIONS
     return value in ("sync", "async")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from archkit.model.system import GROUP_KINDS
+from archkit.names import DIRECTIONS, ID_PATTERN
 
 # Kinds of value a key may hold.
 TEXT = "text"  # a string
@@ -55,7 +56,6 @@ PATH_KEY = "_path"
 # Keys starting with this are the user's own (as in docker-compose): YAML anchors, other tools' data.
 EXTENSION_PREFIX = "x-"
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 CONNECTION = ObjectSpec(
     "connection",
@@ -166,7 +166,7 @@ SYSTEM = ObjectSpec(
             "direction",
             TEXT,
             "Diagram direction: LR (left to right) or TB (top to bottom).",
-            choices=("LR", "TB", "RL", "BT"),
+            choices=DIRECTIONS,
         ),
         Key("whiteboard", OBJECT, "How the whiteboard version simplifies the system.", item=WHITEBOARD),
     ],

@@ -14,6 +14,7 @@ import yaml
 from archkit.errors import Position, Problem, closest, one_of
 from archkit.model import spec as S
 from archkit.model.spec import PATH_KEY
+from archkit.names import ID
 
 _TAG = "tag:yaml.org,2002:"
 _STANDARD_TAGS = {
@@ -21,7 +22,7 @@ _STANDARD_TAGS = {
 }
 MAX_VALUES = 100_000  # a system is far smaller; a file past this is an alias bomb
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_ID = re.compile(S.ID_PATTERN)  # where a mapping was in the file; kept on connections to place their arrows
+_ID = ID  # where a mapping was in the file; kept on connections to place their arrows
 ID_KEYS = ("id", "from", "to", "group")  # values that name a part: ids, safe in every output
 _KIND_WORDS = {
     S.TEXT: "text",

@@ -7,7 +7,6 @@ collected, as for systems.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -16,6 +15,7 @@ from archkit.errors import Position, Problem, by_position, closest, display_path
 from archkit.model.load import parse_document
 from archkit.model.spec import ObjectSpec
 from archkit.model.system import SourceMap
+from archkit.names import ID
 from archkit.portfolio import spec as P
 from archkit.quantities import change, parse_quantity
 
@@ -124,7 +124,6 @@ _SINGULAR = {
     "case-studies": "case study",
     "leadership-items": "leadership item",
 }
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")  # a file name that is safe in every URL
 
 
 def load_content(
@@ -209,7 +208,7 @@ def _read_folder(
     for path in sorted(directory.iterdir()):
         if path.suffix not in CONTENT_SUFFIXES or path.name.startswith((".", "_")) or not path.is_file():
             continue
-        if not _SLUG.match(path.stem):
+        if not ID.match(path.stem):  # a file name that is safe in every URL
             problems.append(
                 Problem(
                     f"'{path.name}' cannot name a page",

@@ -290,8 +290,9 @@ def render_whiteboard(
     ``out_dir``; returns the files written."""
     from pathlib import Path
 
-    from archkit.files import reserve_temporary, write_atomic
+    from archkit.files import write_atomic
     from archkit.render import graphviz
+    from archkit.render.svg import inline_svg
     from archkit.templating import render
 
     out = Path(str(out_dir))
@@ -299,16 +300,11 @@ def render_whiteboard(
     written: list[object] = []
     svgs = []
     for step in range(1, len(board.steps) + 1):
-        target = reserve_temporary(out / f"{system.slug}-step-{step}.svg")
-        try:
-            graphviz.run_dot(board_dot(board, step), {"svg": target}, imagepath=out)
-            svg = hand_drawn(target.read_text(encoding="utf-8"))
-        finally:
-            target.unlink(missing_ok=True)
+        svg = hand_drawn(graphviz.svg_of(board_dot(board, step), imagepath=out))
         path = out / f"{system.slug}-step-{step}.svg"
         write_atomic(path, svg)
         written.append(path)
-        svgs.append(svg[svg.find("<svg") :])
+        svgs.append(inline_svg(svg))
     sheet = cheat_sheet(system, records, peak_factor)
     root = Path(".")
     context = {"board": board, "svgs": svgs, "sheet": sheet, "slug": system.slug}

@@ -6,7 +6,7 @@ import functools
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
 
 from archkit.errors import EnvironmentProblem
@@ -41,16 +41,34 @@ def dot_identity() -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def run_dot(source: str, outputs: Mapping[str, Path], imagepath: Path) -> None:
-    """Lay ``source`` out ONCE and write every requested format from that one layout.
+def lay_out(source: str, formats: Sequence[str], imagepath: Path) -> dict[str, bytes]:
+    """Lay the DOT ``source`` out ONCE and return every requested format (svg, png) drawn from
+    that one layout; icons are looked up under ``imagepath``.
 
-    ``outputs`` maps a format name (svg, png) to the file dot writes it to.
+    One format comes back through a pipe; several are written by dot into a private temporary
+    folder and read back, so nothing is left beside the caller's files.
     """
     args = [find_dot(), f"-Gimagepath={imagepath}"]
-    if "png" in outputs:
+    if "png" in formats:
         args.append(f"-Gdpi={PNG_DPI}")
-    for fmt, path in outputs.items():
-        args += [f"-T{DOT_FORMATS[fmt]}", f"-o{path}"]
+    if len(formats) == 1:
+        return {formats[0]: _run([*args, f"-T{DOT_FORMATS[formats[0]]}"], source)}
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="archkit-dot-") as tmp:
+        paths = {fmt: Path(tmp) / f"out.{fmt}" for fmt in formats}
+        for fmt, path in paths.items():
+            args += [f"-T{DOT_FORMATS[fmt]}", f"-o{path}"]
+        _run(args, source)
+        return {fmt: path.read_bytes() for fmt, path in paths.items()}
+
+
+def svg_of(source: str, imagepath: Path) -> str:
+    """Graphviz's SVG of the DOT ``source``, as text."""
+    return lay_out(source, ("svg",), imagepath)["svg"].decode("utf-8")
+
+
+def _run(args: list[str], source: str) -> bytes:
     try:
         done = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, check=False)
     except OSError as exc:
@@ -58,3 +76,4 @@ def run_dot(source: str, outputs: Mapping[str, Path], imagepath: Path) -> None:
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
         raise EnvironmentProblem(f"Graphviz's dot failed: {message}")
+    return done.stdout

@@ -11,7 +11,6 @@ import functools
 import hashlib
 import json
 import os
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,8 +18,9 @@ from typing import NamedTuple
 
 from archkit import catalogue
 from archkit.errors import ArchkitError, Problem
-from archkit.files import reserve_temporary, write_atomic
+from archkit.files import write_atomic
 from archkit.model.system import System
+from archkit.names import is_id
 from archkit.render import graphviz
 from archkit.render.dot import DotOptions, icon_for, to_dot
 from archkit.render.icons import scaled_reader
@@ -32,7 +32,6 @@ FORMATS = ("svg", "png", "dot", "mermaid")
 EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
 # Bump when the renderer changes what it writes for the same input.
 RENDERER_VERSION = "2"
-_SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class RenderOptions(NamedTuple):
@@ -111,7 +110,7 @@ def _check_slugs(systems: Sequence[System]) -> None:
     seen: set[str] = set()
     for system in systems:
         slug = system.slug
-        if not _SAFE_SLUG.match(slug) or ".." in slug:
+        if not is_id(slug):
             raise ArchkitError(
                 [Problem(f"'{slug}' cannot name output files", expected="an id such as 'payments'")]
             )
@@ -149,7 +148,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
     dot_source, mermaid, targets, key = _plan(system, out_dir, options)
     result = Rendered(system.slug, list(targets.values()))
     # Everything is made first; files are replaced only once all of them exist.
-    contents = _draw(dot_source, mermaid, tuple(targets), out_dir, system.slug)
+    contents = _draw(dot_source, mermaid, tuple(targets))
     for fmt, data in contents.items():
         write_atomic(targets[fmt], data)
     cache.record(
@@ -160,21 +159,16 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
 
 def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
     """One format of one system's diagram, as bytes (for standard output and pipes)."""
-    import tempfile
-
     _check_slugs([system])
     if fmt in graphviz.DOT_FORMATS:
         graphviz.find_dot()
     one = options._replace(formats=(fmt,))
     dot_source, mermaid, _, _ = _plan(system, Path("."), one)
-    with tempfile.TemporaryDirectory(prefix="archkit-") as scratch:
-        return _draw(dot_source, mermaid, (fmt,), Path(scratch), system.slug)[fmt]
+    return _draw(dot_source, mermaid, (fmt,))[fmt]
 
 
-def _draw(
-    dot_source: str, mermaid: str, formats: Sequence[str], scratch: Path, slug: str
-) -> dict[str, bytes]:
-    """The contents of each format; Graphviz's raw output goes to temporary files in ``scratch``."""
+def _draw(dot_source: str, mermaid: str, formats: Sequence[str]) -> dict[str, bytes]:
+    """The contents of each format, Graphviz's from one layout."""
     contents: dict[str, bytes] = {}
     if "dot" in formats:
         contents["dot"] = dot_source.encode("utf-8")
@@ -183,18 +177,12 @@ def _draw(
     laid_out = [fmt for fmt in formats if fmt in graphviz.DOT_FORMATS]
     if laid_out:
         root = catalogue.resources_root()
-        raw = {fmt: reserve_temporary(scratch / f"{slug}{EXTENSIONS[fmt]}") for fmt in laid_out}
-        try:
-            graphviz.run_dot(dot_source, raw, imagepath=root)
-            if "svg" in raw:
-                read_icon = scaled_reader(read_icon_from(root))
-                svg = finish_svg(raw["svg"].read_text(encoding="utf-8"), read_icon)
-                contents["svg"] = svg.encode("utf-8")
-            if "png" in raw:
-                contents["png"] = raw["png"].read_bytes()
-        finally:
-            for leftover in raw.values():
-                leftover.unlink(missing_ok=True)
+        drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root)
+        if "svg" in drawn:
+            read_icon = scaled_reader(read_icon_from(root))
+            contents["svg"] = finish_svg(drawn["svg"].decode("utf-8"), read_icon).encode("utf-8")
+        if "png" in drawn:
+            contents["png"] = drawn["png"]
     return {fmt: contents[fmt] for fmt in formats}
 
 

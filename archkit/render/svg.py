@@ -155,3 +155,9 @@ def read_icon_from(root: Path) -> Callable[[str], bytes]:
             ) from None
 
     return read
+
+
+def inline_svg(svg: str) -> str:
+    """The SVG without its XML prolog and doctype, to sit inside an HTML page."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else ""

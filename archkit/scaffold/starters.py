@@ -10,6 +10,7 @@ from typing import NamedTuple
 from archkit.errors import ArchkitError, Position, Problem, closest
 from archkit.files import write_atomic
 from archkit.model.spec import SCHEMA_ID, SYSTEM, ObjectSpec, json_schema
+from archkit.names import slugify
 from archkit.portfolio.spec import CASE_STUDY, LEADERSHIP, PORTFOLIO, STORY
 from archkit.workspace import Workspace
 
@@ -50,10 +51,6 @@ def schema_kind(kind: str) -> SchemaKind:
             )
         ]
     )
-
-
-def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def schema_text(kind: str = "system") -> str:

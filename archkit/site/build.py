@@ -8,7 +8,6 @@ that replaces the output folder at the end, so a failed build never leaves a hal
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -265,9 +264,3 @@ def _read_manifest(out: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def digest_of(*parts: object) -> str:
-    """A stable hash of page inputs. They are plain data built in a fixed order (strings,
-    numbers, tuples, lists, dicts), so their repr is stable, and far cheaper than JSON."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,33 +41,13 @@ def data_uri(path: Path | None) -> str:
 
 
 @functools.cache
-def markdown() -> Any:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-_MD_LINK = re.compile(r'href="(?P<name>\d+-[^"/]+)\.md(?P<anchor>#[^"]*)?"')
-
-
-def md_links(html: str) -> str:
-    return _MD_LINK.sub(lambda m: f'href="{m["name"]}.html{m["anchor"] or ""}"', html)
-
-
-@functools.cache
 def graph_svg(dot_source: str, prefix: str) -> str:
     """The decision graph as inline SVG; node links point at the record pages."""
-    import tempfile
-
     from archkit.render import graphviz
+    from archkit.render.svg import inline_svg
 
     source = dot_source.replace('URL="', f'URL="{{base}}{prefix}')
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / "graph.svg"
-        graphviz.run_dot(source, {"svg": target}, imagepath=Path(tmp))
-        svg = target.read_text(encoding="utf-8")
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else ""
+    return inline_svg(graphviz.svg_of(source, imagepath=Path(".")))
 
 
 def local_graph(record: Record, neighbours: Sequence[Record]) -> str:

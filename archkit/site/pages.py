@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from archkit.decisions.record import METADATA_KEYS, Record
+from archkit.decisions.render import section_html
 from archkit.decisions.store import DecisionStore
 from archkit.model.system import System
 from archkit.portfolio.content import CaseStudy, Content, LeadershipItem, Story
@@ -23,10 +24,15 @@ from archkit.site.fragments import (
     file_digest,
     graph_svg,
     local_graph,
-    markdown,
-    md_links,
     result_row,
 )
+
+
+def digest_of(*parts: object) -> str:
+    """A stable hash of page inputs. They are plain data built in a fixed order (strings,
+    numbers, tuples, lists, dicts), so their repr is stable, and far cheaper than JSON."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
 
@@ -40,7 +46,6 @@ class Page(NamedTuple):
 
     def digest(self) -> str:
         from archkit import __version__
-        from archkit.site.build import digest_of
 
         return digest_of(__version__, self.path, self.template, _templates_digest(self.root), self.inputs)
 
@@ -63,8 +68,6 @@ def forget_templates() -> None:
 def _templates_digest(root: Path) -> str:
     """Every site template's source (archkit's and the workspace's): a changed template changes
     every page."""
-    from archkit.site.build import digest_of
-
     sources = []
     for folder in (TEMPLATES, root / "templates" / "site"):
         if folder.is_dir():
@@ -106,8 +109,6 @@ class Site:
     # -- the plan ------------------------------------------------------------------------
 
     def plan(self) -> list[Page]:
-        from archkit.site.build import digest_of
-
         common = {"nav": self.nav(), "site_title": self.title()}
         shared = digest_of(common)  # hashed once: every page shows the same navigation
         root = self.root
@@ -310,7 +311,6 @@ class Site:
         }
 
     def decision(self, record: Record) -> dict[str, Any]:
-        renderer = markdown()
         return {
             "record": {
                 **self._record_link(record),
@@ -328,7 +328,7 @@ class Site:
                 "sections": [
                     {
                         "heading": s.heading,
-                        "html": md_links(renderer.render(s.text)),
+                        "html": section_html(s.text),
                         "options": [o._asdict() for o in record.options]
                         if s.key == "options" and record.options
                         else [],
