@@ -61,3 +61,15 @@ def user_cache_dir(*parts: str) -> Path:
 def in_workspace(root: Path, path: Path) -> Path:
     """``path`` as given when absolute, else relative to the workspace ``root`` (``-C``)."""
     return path if path.is_absolute() else root / path
+
+
+def write_new(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path``, which must not exist (FileExistsError otherwise, even when
+    another process creates it meanwhile); whole or not at all."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = reserve_temporary(path)
+    try:
+        tmp.write_bytes(raw)
+        os.link(tmp, path)  # fails, rather than replaces, when the file is there
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -78,3 +79,55 @@ def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **va
         raise ArchkitError(
             [Problem(f"template {name}: {exc}", expected="the values archkit passes")]
         ) from None
+
+
+class Template(NamedTuple):
+    """One of archkit's templates, and the workspace's copy that overrides it, if any."""
+
+    name: str  # relative, '/'-separated: 'site/system.html.j2'
+    override: Path | None
+
+
+def list_templates(workspace_root: Path | str = ".") -> list[Template]:
+    """``archkit templates list``: every template archkit renders with, by the relative name a
+    file in ``<workspace>/templates/`` takes to override it, with the workspace's copy if any."""
+    own = Path(workspace_root) / "templates"
+    names = sorted(p.relative_to(PACKAGE_TEMPLATES).as_posix() for p in PACKAGE_TEMPLATES.rglob("*.j2"))
+    return [Template(name, own / name if (own / name).is_file() else None) for name in names]
+
+
+def copy_template(workspace_root: Path | str, name: str) -> Path:
+    """``archkit templates copy NAME``: archkit's template ``name`` copied into the workspace's
+    ``templates/`` to be edited there; returns the new file. Never overwrites: a copy already
+    there is an ArchkitError, as is an unknown name (with the close match)."""
+    from archkit.errors import ArchkitError, Problem, closest, display_path
+    from archkit.files import write_new
+
+    root = Path(workspace_root)
+    known = [t.name for t in list_templates(root)]
+    wanted = name.replace("\\", "/").removeprefix("templates/")
+    if wanted not in known:
+        hint = closest(wanted, known) or closest(wanted, [n.rsplit("/", 1)[-1] for n in known])
+        full = next((n for n in known if n == hint or n.endswith("/" + hint)), hint)
+        raise ArchkitError(
+            [
+                Problem(
+                    f"no template named '{name}'",
+                    expected="a name from 'archkit templates list'",
+                    suggestion=full,
+                )
+            ]
+        )
+    target = root / "templates" / wanted
+    try:
+        write_new(target, (PACKAGE_TEMPLATES / wanted).read_bytes())
+    except FileExistsError:
+        raise ArchkitError(
+            [
+                Problem(
+                    f"{display_path(target, root)} exists already",
+                    expected="a template not yet copied (archkit never overwrites it)",
+                )
+            ]
+        ) from None
+    return target

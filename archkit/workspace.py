@@ -36,6 +36,8 @@ MARKERS = ("portfolio.yaml", "systems", "case-studies", "leadership", "stories")
 
 
 class Workspace:
+    """A workspace folder: its system files, what a command-line name means, loading them."""
+
     def __init__(self, root: Path | str = ".") -> None:
         self.root = Path(root)
         self._decision_numbers: set[int] | None = None
@@ -211,3 +213,16 @@ class Workspace:
                 )
             slugs[system.slug] = file
         return result
+
+
+def load_checked(root: Path | str, names: Sequence[str] = (), cache: Path | None = None) -> Checked:
+    """Load and check the named systems of the workspace at ``root`` (all when none are named);
+    ArchkitError when there is no workspace there. Every problem of every file is collected first;
+    when any is an error, ArchkitError carries them all (warnings too, in file order), else the
+    warnings come back on the result for the caller to show."""
+    workspace = Workspace(root)
+    workspace.require()
+    checked = workspace.load(names, cache)
+    if checked.errors:
+        raise ArchkitError(checked.problems)
+    return checked

@@ -20,6 +20,7 @@ from typer.core import TyperGroup, TyperOption
 
 if TYPE_CHECKING:
     from archkit.errors import Problem
+    from archkit.workspace import Checked
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # a check found problems in the workspace's files
@@ -82,6 +83,22 @@ def run(action: Callable[[], T]) -> T:
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         fail(f"error: {where}{exc.strerror or exc}", EXIT_USAGE)
+
+
+def load_checked(systems: Sequence[str], show: bool = True, code: int = EXIT_USAGE) -> Checked:
+    """The workspace's systems, loaded and checked: the one way every command reads them. Every
+    problem is printed (unless ``show`` is off, for --json); errors exit ``code`` (check: 1,
+    findings; the others: 2, input they cannot work with)."""
+    from archkit.workspace import Workspace
+
+    workspace = Workspace(State.root)
+    run(workspace.require)
+    checked = run(lambda: workspace.load(systems))
+    if show:
+        report(checked.problems)
+        if checked.errors:
+            raise typer.Exit(code)
+    return checked
 
 
 def shown(path: Path) -> str:

@@ -9,8 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import EXIT_USAGE, State, print_json, print_table, report, run, say, shown
-from archkit.files import in_workspace
+from archkit.cli.common import State, load_checked, print_json, print_table, report, run, say, shown
 
 PeakFactor = Annotated[
     float,
@@ -33,25 +32,12 @@ def whiteboard(
 ) -> None:
     """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
-    from archkit.decisions.store import DecisionStore
-    from archkit.prep.whiteboard import render_whiteboard
-    from archkit.workspace import Workspace
+    from archkit.prep.whiteboard import whiteboard as prepare
 
-    workspace = Workspace(State.root)
-    run(workspace.require)
-    checked = run(lambda: workspace.load([system]))
-    report(checked.problems)
-    if checked.errors:
-        raise typer.Exit(EXIT_USAGE)
-    store = DecisionStore(State.root)
-    records = run(store.records) if store.dir.is_dir() else []
-    out_dir = in_workspace(State.root, out)
-    target = checked.systems[0]
-    from archkit.prep.estimates import estimate
-
-    report(estimate(target, peak_factor).problems)
-    for path in run(lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor)):
-        say(f"wrote {shown(Path(str(path)))}")
+    prepared = run(lambda: prepare(State.root, system, out, max_boxes or None, peak_factor))
+    report(prepared.problems)
+    for path in prepared.files:
+        say(f"wrote {shown(path)}")
 
 
 def drill(
@@ -65,17 +51,11 @@ def drill(
 ) -> None:
     """Practise the trade-offs and the numbers: one question at a time, the recorded answer (or
     the working) on Enter (q quits)."""
-    from archkit.decisions.store import DecisionStore
-    from archkit.prep.drill import cards
-    from archkit.workspace import Workspace
+    from archkit.prep.drill import drill as deal
 
-    workspace = Workspace(State.root)
-    run(workspace.require)
-    checked = run(lambda: workspace.load([system] if system else []))
-    store = DecisionStore(State.root)
-    records = run(store.records) if store.dir.is_dir() else []
-    slug = checked.systems[0].slug if system and checked.systems else None
-    deck = cards(checked.systems, records, slug)
+    found = run(lambda: deal(State.root, system))
+    report(found.problems)
+    deck = found.cards
     if not deck:
         typer.echo(
             "nothing to drill: add trade-offs or scale figures to systems/, or options to decision records"
@@ -109,14 +89,8 @@ def estimate(
     """The numbers of a system: its scale figures and estimates, each with its value, its working
     and what it implies (rates per second at average and peak, data per day, month and year)."""
     from archkit.prep.estimates import estimate as compute
-    from archkit.workspace import Workspace
 
-    workspace = Workspace(State.root)
-    run(workspace.require)
-    checked = run(lambda: workspace.load([system]))
-    report(checked.problems)
-    if checked.errors:
-        raise typer.Exit(EXIT_USAGE)
+    checked = load_checked([system])
     found = compute(checked.systems[0], peak_factor)
     report(found.problems)
     if as_json:

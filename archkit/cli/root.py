@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -22,6 +21,7 @@ from archkit.cli.common import (
     State,
     fail,
     hoist_global_options,
+    load_checked,
     print_json,
     print_table,
     report,
@@ -37,12 +37,13 @@ from archkit.cli.prep import whiteboard as site_whiteboard
 from archkit.cli.site import build as site_build
 from archkit.cli.site import serve as site_serve
 from archkit.cli.tdr import tdr_app
+from archkit.cli.templates import templates_app
 from archkit.files import in_workspace
 
 if TYPE_CHECKING:
     from typer.models import CommandInfo
 
-    from archkit.workspace import Checked, Workspace
+    from archkit.workspace import Workspace
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "archkit",
@@ -58,6 +59,7 @@ app = typer.Typer(**_APP_SETTINGS)
 new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(new_app, name="new")
 app.add_typer(tdr_app, name="tdr")
+app.add_typer(templates_app, name="templates")
 
 
 def _version(value: bool) -> None:
@@ -100,19 +102,6 @@ def _workspace() -> Workspace:
     return Workspace(State.root)
 
 
-def _load_checked(systems: Sequence[str], show: bool = True, code: int = EXIT_USAGE) -> Checked:
-    """Load and check; print every problem (unless ``show`` is off); exit ``code`` on errors
-    (check: 1, findings; the others: 2, input they cannot work with)."""
-    workspace = _workspace()
-    run(workspace.require)
-    checked = run(lambda: workspace.load(systems))
-    if show:
-        report(checked.problems)
-        if checked.errors:
-            raise typer.Exit(code)
-    return checked
-
-
 SystemsArg = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Argument(
@@ -141,7 +130,7 @@ def check(
 ) -> None:
     """Validate systems and portfolio content (file:line:column for every problem, exit 1 on
     errors), then run the portfolio checklist."""
-    checked = _load_checked(systems or [], show=not as_json, code=EXIT_FINDINGS)
+    checked = load_checked(systems or [], show=not as_json, code=EXIT_FINDINGS)
     problems = list(checked.problems)
     run_list = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
     lines = None
@@ -188,28 +177,6 @@ def check(
     raise typer.Exit(code)
 
 
-def _split_formats(value: str) -> tuple[str, ...]:
-    from archkit.errors import closest
-    from archkit.render.pipeline import FORMATS
-
-    formats = []
-    for raw in value.split(","):
-        fmt = raw.strip().lower()
-        if not fmt:
-            continue
-        if fmt == "mmd":
-            fmt = "mermaid"
-        if fmt not in FORMATS:
-            hint = closest(fmt, FORMATS)
-            extra = f"; did you mean '{hint}'?" if hint else ""
-            fail(f"error: unknown format '{fmt}'; expected some of {', '.join(FORMATS)}{extra}", EXIT_USAGE)
-        if fmt not in formats:
-            formats.append(fmt)
-    if not formats:
-        fail(f"error: no format given; expected some of {', '.join(FORMATS)}", EXIT_USAGE)
-    return tuple(formats)
-
-
 @app.command()
 def diagram(
     systems: SystemsArg = None,
@@ -238,25 +205,21 @@ def diagram(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel renders (0: one per core).", min=0)] = 0,
 ) -> None:
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
-    formats = _split_formats(format)
-    if direction is not None and direction.upper() not in ("LR", "TB", "RL", "BT"):
-        fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_USAGE)
-    if theme not in ("light", "dark"):
-        fail(f"error: '{theme}' is not a theme; expected light or dark", EXIT_USAGE)
-    to_stdout = str(out) == "-"
-    if to_stdout and len(formats) != 1:
-        fail(f"error: --out - writes one format to standard output; got --format {format}", EXIT_USAGE)
-    checked = _load_checked(systems or [])
-
     from archkit.render.pipeline import RenderOptions, render_bytes, render_diagrams
 
-    options = RenderOptions(
-        formats=formats,
-        direction=direction.upper() if direction else None,
-        theme=theme,
-        legend=legend,
-        jobs=jobs or None,
+    options = run(
+        lambda: RenderOptions(
+            formats=tuple(format.split(",")),
+            direction=direction,
+            theme=theme,
+            legend=legend,
+            jobs=jobs or None,
+        )
     )
+    to_stdout = str(out) == "-"
+    if to_stdout and len(options.formats) != 1:
+        fail(f"error: --out - writes one format to standard output; got --format {format}", EXIT_USAGE)
+    checked = load_checked(systems or [])
     if to_stdout:
         if len(checked.systems) != 1:
             names = ", ".join(s.slug for s in checked.systems) or "none"
@@ -264,7 +227,7 @@ def diagram(
                 f"error: --out - writes one system to standard output; name one of: {names}",
                 EXIT_USAGE,
             )
-        data = run(lambda: render_bytes(checked.systems[0], formats[0], options))
+        data = run(lambda: render_bytes(checked.systems[0], options.formats[0], options))
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return

@@ -113,31 +113,17 @@ def list_records(
     directory: DirOption = None,
 ) -> None:
     """List the records: number, title, status, date, links."""
-    from archkit.decisions.store import check_status
+    from archkit.decisions.store import list_records as listed
+    from archkit.decisions.store import listing_json
 
     store = _store(directory)
-    wanted = run(lambda: check_status(status)) if status else None
-    records = [
-        r for r in run(lambda: store.records(header_only=True)) if wanted is None or r.status == wanted
-    ]
+    records = run(lambda: listed(store, status))
     if as_json:
-        rows = [
-            {
-                "number": r.number,
-                "title": r.title,
-                "status": r.status,
-                "date": r.date,
-                "path": shown(store.dir / r.path),
-                "links": [
-                    {"label": link.label, "number": link.number, "path": link.target} for link in r.links
-                ],
-            }
-            for r in records
-        ]
-        print_json(rows)
+        print_json(listing_json(store, records))
         return
     if not records:
-        say(f"no decision records in {shown(store.dir)}/" + (f" with status {wanted}" if wanted else ""))
+        which = f" with status {status.strip().lower()}" if status else ""
+        say(f"no decision records in {shown(store.dir)}/{which}")
         return
     table = [
         [
@@ -251,20 +237,13 @@ def review(
     directory: DirOption = None,
 ) -> None:
     """Accepted records whose review date has passed and whose results are still empty."""
-    from archkit.decisions.checks import review_due
-    from archkit.decisions.store import today
+    from archkit.decisions.checks import reviews_due, reviews_json
 
     store = _store(directory)
-    day = today()
-    due = [r for r in run(store.records) if review_due(r, day)]
+    due = run(lambda: reviews_due(store.records()))
     code = EXIT_FINDINGS if due and strict else 0
     if as_json:
-        print_json(
-            [
-                {"number": r.number, "title": r.title, "review": r.review, "path": shown(store.dir / r.path)}
-                for r in due
-            ]
-        )
+        print_json(reviews_json(store, due))
         raise typer.Exit(code)
     for r in due:
         typer.echo(f"{r.number}. {r.title} (review {r.review}) {shown(store.dir / r.path)}")

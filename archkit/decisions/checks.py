@@ -202,6 +202,21 @@ def _check_content(store: DecisionStore, record: Record, day: dt.date) -> list[P
     return problems
 
 
+def reviews_due(records: Sequence[Record], day: dt.date | None = None) -> list[Record]:
+    """``archkit tdr review``: the records whose results review is due on ``day`` (today by
+    default): accepted, the review date passed, the Results still empty or a placeholder."""
+    when = day or today()
+    return [record for record in records if review_due(record, when)]
+
+
+def reviews_json(store: DecisionStore, due: Sequence[Record]) -> list[dict[str, object]]:
+    """``archkit tdr review --json``: number, title, review date and path of each record due."""
+    return [
+        {"number": r.number, "title": r.title, "review": r.review, "path": store.show(store.dir / r.path)}
+        for r in due
+    ]
+
+
 def review_due(record: Record, day: dt.date) -> bool:
     """An accepted record whose review date has passed and whose Results are still empty."""
     if record.status != "accepted" or not record.review:

@@ -98,6 +98,35 @@ def slugify(title: str) -> str:
     return names.slugify(title, fallback="decision")
 
 
+def workspace_records(root: Path | str) -> list[Record]:
+    """The decision records of the workspace at ``root``, parsed; none when it has no records folder."""
+    store = DecisionStore(root)
+    return store.records() if store.dir.is_dir() else []
+
+
+def list_records(store: DecisionStore, status: str | None = None) -> list[Record]:
+    """``archkit tdr list``: the records (headers only, fast), or those with ``status`` (checked:
+    an unknown status is an ArchkitError with the close match)."""
+    wanted = check_status(status) if status else None
+    return [r for r in store.records(header_only=True) if wanted is None or r.status == wanted]
+
+
+def listing_json(store: DecisionStore, records: Sequence[Record]) -> list[dict[str, object]]:
+    """``archkit tdr list --json``: one object per record (number, title, status, date, path as
+    the user would type it, links), for scripts."""
+    return [
+        {
+            "number": r.number,
+            "title": r.title,
+            "status": r.status,
+            "date": r.date,
+            "path": store.show(store.dir / r.path),
+            "links": [{"label": link.label, "number": link.number, "path": link.target} for link in r.links],
+        }
+        for r in records
+    ]
+
+
 class DecisionStore:
     """The records of one workspace."""
 
@@ -350,7 +379,7 @@ class DecisionStore:
         for link in links:
             check_link_labels(link.label, link.reverse)
         when = date or today()
-        review = _add_months(when, 12)
+        review = add_months(when, 12)
         render = render or default_template(self.root)
         self.dir.mkdir(parents=True, exist_ok=True)
         slug = slugify(title)
@@ -571,11 +600,15 @@ def link_text(label: str) -> str:
     return re.sub(r"([\\\[\]])", r"\\\1", label)
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later; the month's last day when it is shorter (31 March plus
+    one month is 30 April; 29 February plus a year is 28 February)."""
+    import calendar
+
     month = day.month - 1 + months
     year = day.year + month // 12
     month = month % 12 + 1
-    return dt.date(year, month, min(day.day, 28))
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

@@ -6,6 +6,7 @@ by the diagram pipeline, whose cache skips every image whose inputs have not cha
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from archkit.documents.markers import Block
 from archkit.errors import ArchkitError, Position, Problem, closest
+from archkit.names import DIRECTIONS
 
 if TYPE_CHECKING:
     from archkit.decisions.record import Record
@@ -100,8 +102,8 @@ def image_for(block: Block, document: Path, where: Position) -> Image:
     if theme not in ("light", "dark"):
         problems.append(_bad("theme", theme, ("light", "dark"), where))
     direction = options.get("direction", "").upper() or None
-    if direction not in (None, "LR", "TB", "RL", "BT"):
-        problems.append(_bad("direction", options["direction"], ("LR", "TB", "RL", "BT"), where))
+    if direction is not None and direction not in DIRECTIONS:
+        problems.append(_bad("direction", options["direction"], DIRECTIONS, where))
     legend = options.get("legend", "yes")
     if legend not in ("yes", "no"):
         problems.append(_bad("legend", legend, ("yes", "no"), where))
@@ -114,8 +116,8 @@ def image_for(block: Block, document: Path, where: Position) -> Image:
         raise ArchkitError(problems)
     out_dir = document.parent / options.get("out", ".")
     render = RenderOptions(formats=(fmt,), direction=direction, theme=theme, legend=legend == "yes")
-    if width is not None and "width" in RenderOptions._fields:
-        render = render._replace(**{"width": int(width)})  # type: ignore[arg-type]
+    if width is not None and "width" in {f.name for f in dataclasses.fields(RenderOptions)}:
+        render = dataclasses.replace(render, **{"width": int(width)})
     return Image(block.args[0], out_dir, render)
 
 

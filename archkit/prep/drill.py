@@ -4,9 +4,11 @@ with the answer the user recorded, for practice before an interview."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 from archkit.decisions.record import Option, Record
+from archkit.errors import Problem
 from archkit.model.system import System
 
 
@@ -14,6 +16,25 @@ class Card(NamedTuple):
     question: str
     answer: str
     source: str  # where the answer comes from: 'systems/x.yaml', 'decisions/0002-....md'
+
+
+class Deck(NamedTuple):
+    """What :func:`drill` found: the cards, and the warnings to show."""
+
+    cards: list[Card]
+    problems: list[Problem]
+
+
+def drill(root: Path | str, system: str | None = None) -> Deck:
+    """``archkit drill``: the cards of the workspace at ``root`` (of one system, a name or a
+    file, when ``system`` is given). ArchkitError when a system does not load: a broken system
+    is reported, never drilled around."""
+    from archkit.decisions.store import workspace_records
+    from archkit.workspace import load_checked
+
+    checked = load_checked(root, [system] if system else [])
+    only = checked.systems[0].slug if system else None
+    return Deck(cards(checked.systems, workspace_records(root), only), checked.problems)
 
 
 def cards(systems: Sequence[System], records: Sequence[Record], only: str | None = None) -> list[Card]:

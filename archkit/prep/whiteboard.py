@@ -11,9 +11,11 @@ laid out but invisible), so nothing moves from one step to the next.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 from archkit import catalogue
+from archkit.errors import ArchkitError, Problem
 from archkit.model.system import Component, Group, System
 
 DEFAULT_MAX_BOXES = 12
@@ -279,25 +281,70 @@ def _questions(system: System, derived: Sequence[object]) -> list[str]:
     return questions
 
 
+class Prepared(NamedTuple):
+    """What :func:`whiteboard` wrote, and the warnings to show (figures it could not read...)."""
+
+    files: list[Path]
+    problems: list[Problem]
+
+
+def whiteboard(
+    root: Path | str,
+    system: str,
+    out_dir: Path | str = "build/whiteboard",
+    max_boxes: int | None = None,
+    peak_factor: float = 3.0,
+) -> Prepared:
+    """``archkit whiteboard``: the workspace ``root``'s system (a name or a file) as a board of at
+    most ``max_boxes`` boxes (None: the system's setting, else 12), its draw order one SVG per
+    step, a page that steps through them and a cheat sheet, written to ``out_dir`` (relative to
+    ``root``). ArchkitError when the system does not load or an option is out of range."""
+    from archkit.decisions.store import workspace_records
+    from archkit.files import in_workspace
+    from archkit.prep.estimates import estimate
+    from archkit.workspace import load_checked
+
+    _check_options(max_boxes, peak_factor)
+    root = Path(root)
+    checked = load_checked(root, [system])
+    target = checked.systems[0]
+    out = in_workspace(root, Path(out_dir))
+    files = render_whiteboard(target, out, max_boxes, workspace_records(root), peak_factor, root)
+    return Prepared(files, [*checked.problems, *estimate(target, peak_factor).problems])
+
+
+def _check_options(max_boxes: int | None, peak_factor: float) -> None:
+    problems = []
+    if max_boxes is not None and (
+        isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or max_boxes < 1
+    ):
+        problems.append(Problem(f"max_boxes is {max_boxes!r}", expected="a whole number from 1, or None"))
+    if not isinstance(peak_factor, (int, float)) or not peak_factor >= 1:
+        problems.append(
+            Problem(f"peak_factor is {peak_factor!r}", expected="a number from 1 (peak over average)")
+        )
+    if problems:
+        raise ArchkitError(problems)
+
+
 def render_whiteboard(
     system: System,
-    out_dir: object,
+    out_dir: Path,
     max_boxes: int | None = None,
     records: Sequence[object] = (),
     peak_factor: float = 3.0,
-) -> list[object]:
+    root: Path = Path("."),
+) -> list[Path]:
     """Write step SVGs, the stepping page, and the cheat sheet (HTML and Markdown) into
-    ``out_dir``; returns the files written."""
-    from pathlib import Path
-
+    ``out_dir``; returns the files written. A template in ``root``/templates/ overrides archkit's."""
     from archkit.files import write_atomic
     from archkit.render import graphviz
     from archkit.render.svg import inline_svg
     from archkit.templating import render
 
-    out = Path(str(out_dir))
+    out = out_dir
     board = simplify(system, max_boxes)
-    written: list[object] = []
+    written: list[Path] = []
     svgs = []
     for step in range(1, len(board.steps) + 1):
         svg = hand_drawn(graphviz.svg_of(board_dot(board, step), imagepath=out))
@@ -306,7 +353,6 @@ def render_whiteboard(
         written.append(path)
         svgs.append(inline_svg(svg))
     sheet = cheat_sheet(system, records, peak_factor)
-    root = Path(".")
     context = {"board": board, "svgs": svgs, "sheet": sheet, "slug": system.slug}
     for name, template in (
         (f"{system.slug}-whiteboard.html", "whiteboard/steps.html.j2"),

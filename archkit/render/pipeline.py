@@ -7,6 +7,7 @@ out the same as the files already there.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -17,10 +18,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from archkit import catalogue
-from archkit.errors import ArchkitError, Problem
+from archkit.errors import ArchkitError, Problem, closest
 from archkit.files import write_atomic
 from archkit.model.system import System
-from archkit.names import is_id
+from archkit.names import DIRECTIONS, is_id
 from archkit.render import graphviz
 from archkit.render.dot import DotOptions, icon_for, to_dot
 from archkit.render.icons import scaled_reader
@@ -34,12 +35,79 @@ EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
 RENDERER_VERSION = "2"
 
 
-class RenderOptions(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class RenderOptions:
+    """How diagrams are drawn; checked when made, so a typo is an ArchkitError naming the close
+    match, never a KeyError or a wrong file.
+
+    ``formats``: some of svg, png, dot, mermaid (any case; 'mmd' for mermaid; repeats dropped).
+    ``direction``: LR, TB, RL or BT (any case), or None for each system's own.
+    ``theme``: light or dark. ``jobs``: parallel renders, None for one per core.
+    """
+
     formats: tuple[str, ...] = ("svg",)
     direction: str | None = None
     theme: str = "light"
     legend: bool = True
-    jobs: int | None = None  # parallel renders; default: one per core
+    jobs: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formats", parse_formats(self.formats))
+        if self.direction is not None:
+            object.__setattr__(self, "direction", parse_direction(self.direction))
+        if self.theme not in THEMES:
+            raise ArchkitError(
+                [
+                    Problem(
+                        f"'{self.theme}' is not a theme",
+                        expected=" or ".join(THEMES),
+                        suggestion=closest(self.theme, THEMES),
+                    )
+                ]
+            )
+        if self.jobs is not None and (not isinstance(self.jobs, int) or self.jobs < 1):
+            raise ArchkitError([Problem(f"jobs is {self.jobs!r}", expected="a whole number from 1, or None")])
+
+
+def parse_formats(formats: Iterable[str] | str) -> tuple[str, ...]:
+    """Formats as given on a command line ('svg,png') or in a list, checked, in order, once each."""
+    items = [formats] if isinstance(formats, str) else formats
+    given = [part for item in items for part in str(item).split(",")]
+    found: list[str] = []
+    for raw in given:
+        fmt = raw.strip().lower()
+        fmt = "mermaid" if fmt == "mmd" else fmt
+        if fmt and fmt not in FORMATS:
+            raise ArchkitError(
+                [
+                    Problem(
+                        f"unknown format '{fmt}'",
+                        expected="some of " + ", ".join(FORMATS),
+                        suggestion=closest(fmt, FORMATS),
+                    )
+                ]
+            )
+        if fmt and fmt not in found:
+            found.append(fmt)
+    if not found:
+        raise ArchkitError([Problem("no format given", expected="some of " + ", ".join(FORMATS))])
+    return tuple(found)
+
+
+def parse_direction(direction: str) -> str:
+    """LR, TB, RL or BT, in any case; an ArchkitError otherwise."""
+    upper = direction.upper()
+    if upper not in DIRECTIONS:
+        raise ArchkitError(
+            [
+                Problem(
+                    f"'{direction}' is not a direction",
+                    expected=", ".join(DIRECTIONS[:-1]) + " or " + DIRECTIONS[-1],
+                    suggestion=closest(upper, DIRECTIONS),
+                )
+            ]
+        )
+    return upper
 
 
 class Rendered(NamedTuple):
@@ -162,7 +230,7 @@ def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
     _check_slugs([system])
     if fmt in graphviz.DOT_FORMATS:
         graphviz.find_dot()
-    one = options._replace(formats=(fmt,))
+    one = dataclasses.replace(options, formats=(fmt,))
     dot_source, mermaid, _, _ = _plan(system, Path("."), one)
     return _draw(dot_source, mermaid, (fmt,))[fmt]
 

@@ -13,12 +13,15 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archkit.decisions.store import DecisionStore
 from archkit.errors import ArchkitError, Problem
 from archkit.model.system import System
 from archkit.site import pages
+
+if TYPE_CHECKING:
+    from archkit.render.pipeline import RenderOptions
 
 MANIFEST = ".archkit-site.json"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
@@ -41,12 +44,16 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 def build_site(
     root: Path, out: Path, *, jobs: int | None = None, progress: Progress | None = None
 ) -> BuildReport:
-    """Build the site of the workspace at ``root`` into ``out``; ArchkitError with every problem
-    when the workspace has errors (nothing is written then)."""
+    """``archkit build``: the site of the workspace at ``root`` into ``out`` (relative to
+    ``root`` unless absolute), diagrams drawn by ``jobs`` threads (None: one per core);
+    ArchkitError with every problem when the workspace has errors (nothing is written then)."""
+    from archkit.files import in_workspace
     from archkit.portfolio.content import load_content
+    from archkit.render.pipeline import RenderOptions
     from archkit.workspace import Workspace
 
-    out = _safe_output(root, out)
+    options = RenderOptions(formats=("svg",), jobs=jobs)  # checks jobs before any work
+    out = _safe_output(root, in_workspace(root, out))
     pages.forget_templates()  # a long-running serve sees template edits
     workspace = Workspace(root)
     checked = workspace.load(cache=root / SYSTEM_CACHE) if workspace.system_files() else None
@@ -64,25 +71,23 @@ def build_site(
     if any(p.is_error for p in problems):
         raise ArchkitError([p for p in problems if p.is_error])
 
-    diagrams = _render_diagrams(root, systems, jobs, progress)
+    diagrams = _render_diagrams(root, systems, options, progress)
     site = pages.Site(systems, records, content, diagrams, store)
     planned = site.plan()
     return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
 
 
 def _render_diagrams(
-    root: Path, systems: list[System], jobs: int | None, progress: Progress | None
+    root: Path, systems: list[System], options: RenderOptions, progress: Progress | None
 ) -> dict[str, Path]:
     """SVG of every system, through the diagram pipeline and its cache (kept in the workspace)."""
     if not systems:
         return {}
-    from archkit.render.pipeline import RenderOptions, render_diagrams
+    from archkit.render.pipeline import render_diagrams
 
     if progress:
         progress("diagrams", 0, len(systems))
-    results = render_diagrams(
-        systems, root / DIAGRAM_CACHE, RenderOptions(formats=("svg",), jobs=jobs), root / ".archkit"
-    )
+    results = render_diagrams(systems, root / DIAGRAM_CACHE, options, root / ".archkit")
     if progress:
         progress("diagrams", len(systems), len(systems))
     return {r.system: r.files[0] for r in results}
@@ -98,107 +103,111 @@ def _write(
 ) -> BuildReport:
     previous = _read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.building-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir()
-    _made.clear()
-    manifest: dict[str, str] = {}
-    todo: list[pages.Page] = []
+    staging = _Staging(out.with_name(f".{out.name}.building-{os.getpid()}"))
     try:
         for slug, svg in diagrams.items():
-            _place(svg, staging / "diagrams" / f"{slug}.svg")
+            staging.place(svg, f"diagrams/{slug}.svg")
+        manifest: dict[str, str] = {}
         for page in planned:
-            digest = page.digest()
-            manifest[page.path] = digest
+            manifest[page.path] = page.digest()
             old = out / page.path
             # carried over only when it is a plain file archkit wrote: never a link planted there
-            if previous.get(page.path) == digest and old.is_file() and not old.is_symlink():
-                _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
+            if previous.get(page.path) == manifest[page.path] and old.is_file() and not old.is_symlink():
+                staging.place(old, page.path)  # unchanged inputs: carried over, not rendered
             else:
-                todo.append(page)
-        _render_pages(staging, todo, jobs, progress)
-        (staging / MANIFEST).write_text(
+                staging.todo.append(page)
+        _render_pages(staging, jobs, progress)
+        (staging.folder / MANIFEST).write_text(
             json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
         )
-        _swap(staging, out)
+        _swap(staging.folder, out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging.folder, ignore_errors=True)
         raise
-    return BuildReport(out, len(planned), len(todo), len(diagrams), warnings)
+    return BuildReport(out, len(planned), len(staging.todo), len(diagrams), warnings)
 
 
-# Pages rendered by forked workers: they inherit the plan instead of receiving it pickled.
-_FORKED: tuple[Path, list[pages.Page]] | None = None
-_ENV: Any = None
 PARALLEL_FROM = 64  # fewer pages than this render faster in one process
 
 
-def _render_one(staging: Path, page: pages.Page) -> None:
-    global _ENV
-    if _ENV is None:
-        from archkit.templating import environment
+class _Staging:
+    """The new site while it is made: its folder (emptied), the pages still to render, the
+    folders made so far (each made once) and the template environment (made on first use)."""
 
-        _ENV = environment(page.root)
-    target = staging / page.path
-    folder = os.path.dirname(target)
-    if folder not in _made:
-        os.makedirs(folder, exist_ok=True)
-        _made.add(folder)
-    target.write_text(page.render(_ENV), encoding="utf-8")
+    def __init__(self, folder: Path) -> None:
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir()
+        self.folder = folder
+        self.todo: list[pages.Page] = []
+        self.made: set[str] = set()
+        self.env: Any = None
+
+    def make_folder_of(self, path: str) -> Path:
+        target = self.folder / path
+        parent = os.path.dirname(target)
+        if parent not in self.made:
+            os.makedirs(parent, exist_ok=True)
+            self.made.add(parent)
+        return target
+
+    def place(self, source: Path, path: str) -> None:
+        """Put a file in the new site: a hard link when the file system allows, else a copy."""
+        target = self.make_folder_of(path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+    def render(self, index: int) -> None:
+        """Render the page ``todo[index]`` into the new site."""
+        page = self.todo[index]
+        if self.env is None:
+            from archkit.templating import environment
+
+            self.env = environment(page.root)
+        self.make_folder_of(page.path).write_text(page.render(self.env), encoding="utf-8")
+
+
+# The staging forked workers inherit (fork copies it; it is never pickled). Set only while a
+# pool of workers runs.
+_FORKED: _Staging | None = None
 
 
 def _render_forked(index: int) -> None:
     assert _FORKED is not None
-    staging, todo = _FORKED
-    _render_one(staging, todo[index])
+    _FORKED.render(index)
 
 
-def _render_pages(staging: Path, todo: list[pages.Page], jobs: int | None, progress: Progress | None) -> None:
+def _render_pages(staging: _Staging, jobs: int | None, progress: Progress | None) -> None:
     """Render what changed: in forked worker processes (every core) when there is much to do
     and the platform forks; in this process otherwise."""
     import multiprocessing
 
-    global _ENV, _FORKED
-    _ENV = None
+    global _FORKED
+    todo = staging.todo
     workers = jobs or os.cpu_count() or 1
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers > 1 and can_fork and len(todo) >= PARALLEL_FROM:
+    done = 0
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods() and len(todo) >= PARALLEL_FROM:
         for page in todo:  # folders first, so that workers never race to make them
-            folder = os.path.dirname(staging / page.path)
-            if folder not in _made:
-                os.makedirs(folder, exist_ok=True)
-                _made.add(folder)
-        _FORKED = (staging, todo)
+            staging.make_folder_of(page.path)
+        _FORKED = staging
         try:
             with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
-                for done, _ in enumerate(
-                    pool.imap_unordered(_render_forked, range(len(todo)), chunksize=8), 1
-                ):
-                    if progress and (done % 25 == 0 or done == len(todo)):
-                        progress("pages", done, len(todo))
+                for _ in pool.imap_unordered(_render_forked, range(len(todo)), chunksize=8):
+                    done += 1
+                    _report(progress, done, len(todo))
         finally:
             _FORKED = None
         return
-    for done, page in enumerate(todo, start=1):
-        _render_one(staging, page)
-        if progress and (done % 25 == 0 or done == len(todo)):
-            progress("pages", done, len(todo))
+    for index in range(len(todo)):
+        staging.render(index)
+        _report(progress, index + 1, len(todo))
 
 
-_made: set[str] = set()
-
-
-def _place(source: Path, target: Path) -> None:
-    """Put a file in the new site: a hard link when the file system allows, else a copy."""
-    folder = os.path.dirname(target)
-    if folder not in _made:
-        os.makedirs(folder, exist_ok=True)
-        _made.add(folder)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress and (done % 25 == 0 or done == total):
+        progress("pages", done, total)
 
 
 SOURCES = ("systems", "decisions", "case-studies", "leadership", "stories", "templates", ".archkit")
