@@ -197,7 +197,7 @@ def diagram(
         typer.Option(
             "--direction",
             "-d",
-            help="LR (left to right) or TB (top to bottom); default: the system's.",
+            help="LR (left to right), TB (top to bottom), RL or BT; default: the system's.",
         ),
     ] = None,
     theme: Annotated[str, typer.Option("--theme", help="light or dark.")] = "light",

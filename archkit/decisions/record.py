@@ -180,6 +180,50 @@ def split_front_matter(text: str) -> tuple[dict[str, str], int, str]:
     return fields, len(lines), "the front matter is not closed by a line '---'"
 
 
+class _Head:
+    """What a record says about itself, gathered while its lines are read."""
+
+    __slots__ = ("date", "metadata", "number", "status", "status_line", "style", "title")
+
+    def __init__(self, front: dict[str, str], number: int) -> None:
+        self.number = number
+        self.title = ""
+        self.date = front.get("date", "")
+        self.status = front.get("status", "").lower()
+        self.status_line = 1 if self.status else 0
+        self.style = "madr3" if front else "adr-tools"
+        self.metadata: dict[str, str] = {}
+        for key, value in front.items():
+            name = _METADATA_ALIASES.get(key)
+            if name and name not in ("status", "date"):
+                self.metadata[name] = value
+
+    def read_title(self, text: str) -> None:
+        numbered = _NUMBERED_TITLE.match(text)
+        if numbered:
+            self.title = numbered["title"].strip()
+            self.number = self.number or int(numbered["number"])
+        else:
+            self.title = text.strip()
+
+    def read_preamble(self, stripped: str, line: int) -> None:
+        """A line before the first section: the date, or the metadata list (adr-tools, MADR 2)."""
+        date_match = _DATE_LINE.match(stripped)
+        if date_match and not self.date:
+            self.date = date_match["date"]
+            return
+        item = _META_ITEM.match(stripped)
+        if not item:
+            return
+        name = _METADATA_ALIASES.get(item["key"].strip().lower())
+        if name == "status":
+            self.status, self.status_line, self.style = item["value"].strip().lower(), line, "madr2"
+        elif name == "date":
+            self.date = self.date or item["value"].strip()
+        elif name:
+            self.metadata[name] = item["value"].strip()
+
+
 def parse_record(
     text: str, path: str, number_from_name: int | None = None, header_only: bool = False
 ) -> Record:
@@ -189,96 +233,67 @@ def parse_record(
     links), leaving sections and options unread.
     """
     front, body_start, _ = split_front_matter(text)
-    lines = LINE_BREAK.split(text)
-    number = number_from_name or 0
-    title = ""
-    metadata: dict[str, str] = {}
-    date = front.get("date", "")
-    status = front.get("status", "").lower()
-    status_line = 1 if status else 0
-    style = "madr3" if front else "adr-tools"
-    for key, value in front.items():
-        name = _METADATA_ALIASES.get(key)
-        if name and name not in ("status", "date"):
-            metadata[name] = value
+    head = _Head(front, number_from_name or 0)
+    sections, links = _read_body(LINE_BREAK.split(text), body_start, head, header_only)
+    if not head.status and any(link.kind == "superseded by" for link in links):
+        head.status = "superseded"  # adr-tools drops the status line when it supersedes a record
+    options = [] if header_only else _options(sections)
+    return Record(
+        path=path,
+        number=head.number,
+        title=head.title,
+        status=head.status,
+        status_line=head.status_line,
+        date=head.date,
+        metadata=head.metadata,
+        links=tuple(links),
+        sections=tuple(sections),
+        options=tuple(options),
+        style=head.style,
+        text=text,
+    )
 
+
+def _read_body(
+    lines: list[str], start: int, head: _Head, header_only: bool
+) -> tuple[list[Section], list[Link]]:
+    """The sections and links from line ``start`` on; the title, status and the rest into ``head``."""
     sections: list[Section] = []
     links: list[Link] = []
-    current_heading = ""
-    current_key = ""
+    current_heading = current_key = ""
     current_line = 0
     buffer: list[str] = []
     in_fence = False
-
-    def flush() -> None:
-        if current_line:
-            sections.append(Section(current_key, current_heading, "\n".join(buffer).rstrip(), current_line))
-
-    for index in range(body_start, len(lines)):
+    for index in range(start, len(lines)):
         line = lines[index]
         stripped = line.strip()
         if stripped[:3] in ("```", "~~~"):
             in_fence = not in_fence
         heading = _HEADING.match(line) if line[:1] == "#" and not in_fence else None
-        if heading and len(heading["hashes"]) == 1 and not title:
-            numbered = _NUMBERED_TITLE.match(heading["text"])
-            if numbered:
-                title = numbered["title"].strip()
-                number = number or int(numbered["number"])
-            else:
-                title = heading["text"].strip()
-            continue
-        if heading and len(heading["hashes"]) == 2:
+        if heading and len(heading["hashes"]) == 1 and not head.title:
+            head.read_title(heading["text"])
+        elif heading and len(heading["hashes"]) == 2:
             if header_only and current_key == "status":
                 break  # the Status section is over: a listing has all it needs
-            flush()
-            current_heading = heading["text"]
+            if current_line:
+                sections.append(
+                    Section(current_key, current_heading, "\n".join(buffer).rstrip(), current_line)
+                )
+            current_heading, current_line, buffer = heading["text"], index + 1, []
             current_key = _section_key(current_heading)
-            current_line = index + 1
-            buffer = []
-            continue
-        if current_line:
+        elif current_line:
             buffer.append(line)
             if current_key in ("status", "links") and stripped:
                 link = _LINK.match(stripped)
                 if link:
                     links.append(_link(link, index + 1))
-                elif not status and current_key == "status":
-                    status, status_line = stripped.lower().rstrip("."), index + 1
-            continue
-        # before the first section: the date, and the metadata list (adr-tools layout, MADR 2)
-        date_match = _DATE_LINE.match(stripped)
-        if date_match and not date:
-            date = date_match["date"]
-            continue
-        item = _META_ITEM.match(stripped)
-        if item:
-            name = _METADATA_ALIASES.get(item["key"].strip().lower())
-            if name == "status":
-                status, status_line, style = item["value"].strip().lower(), index + 1, "madr2"
-            elif name == "date":
-                date = date or item["value"].strip()
-            elif name:
-                metadata[name] = item["value"].strip()
-    flush()
-
-    if not status and any(link.kind == "superseded by" for link in links):
-        status = "superseded"  # adr-tools drops the status line when it supersedes a record
-    options = [] if header_only else _options(sections)
-    return Record(
-        path=path,
-        number=number,
-        title=title,
-        status=status,
-        status_line=status_line,
-        date=date,
-        metadata=metadata,
-        links=tuple(links),
-        sections=tuple(sections),
-        options=tuple(options),
-        style=style,
-        text=text,
-    )
+                elif not head.status and current_key == "status":
+                    head.status, head.status_line = stripped.lower().rstrip("."), index + 1
+        else:
+            head.read_preamble(stripped, index + 1)
+    if current_line:
+        sections.append(Section(current_key, current_heading, "\n".join(buffer).rstrip(), current_line))
+    return sections, links
 
 
 def _section_key(heading: str) -> str:

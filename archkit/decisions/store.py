@@ -403,6 +403,16 @@ class DecisionStore:
 
         if not supersedes and not links:
             return self._create_exclusively(slug, lambda number: text_for(number, {}))
+        return self._create_linked(slug, text_for, supersedes, links)
+
+    def _create_linked(
+        self,
+        slug: str,
+        text_for: Callable[[int, dict[int, Record]], str],
+        supersedes: Sequence[int],
+        links: Sequence[LinkSpec],
+    ) -> Path:
+        """A new record and the changes to the records it supersedes or links to, landing together."""
         with _folder_lock(self.dir):
             targets = {n: self.find(n) for n in (*supersedes, *(link.target for link in links))}
             number = self.next_number()

@@ -17,16 +17,39 @@ from archkit.names import DIRECTIONS, is_id
 def check_system(system: System) -> list[Problem]:
     """Every problem in ``system``: errors first where found, warnings alongside."""
     problems: list[Problem] = []
-    where = system.locate
-    if not _types_ok(system, problems, where):
+    if not _types_ok(system, problems, system.locate):
         return problems
+    group_ids = _check_groups(system, problems)
+    component_ids = _check_components(system, group_ids, problems)
+    _check_connections(system, component_ids, problems)
+    _check_whiteboard(system, group_ids, component_ids, problems)
+    problems.extend(_check_estimates(system))
+    written = system.source is not None and ("components",) in system.source.positions
+    if not system.components and not written:
+        problems.append(
+            Problem(
+                "the system has no components",
+                system.locate(),
+                severity="warning",
+                expected="a 'components' list",
+            )
+        )
+    return problems
 
-    group_ids: dict[str, None] = {}  # ordered as written: messages list them in that order
+
+def _check_groups(system: System, problems: list[Problem]) -> dict[str, None]:
+    """The group ids, ordered as written (messages list them in that order)."""
+    group_ids: dict[str, None] = {}
     for group_path, group in _groups_with_paths(system.groups, ("groups",)):
         if group.id in group_ids:
-            problems.append(Problem(f"duplicate group id '{group.id}'", where(*group_path, "id")))
+            problems.append(Problem(f"duplicate group id '{group.id}'", system.locate(*group_path, "id")))
         group_ids.setdefault(group.id)
+    return group_ids
 
+
+def _check_components(system: System, group_ids: dict[str, None], problems: list[Problem]) -> dict[str, int]:
+    """The component ids, each with the index of its first component."""
+    where = system.locate
     component_ids: dict[str, int] = {}
     for i, component in enumerate(system.components):
         if component.id in component_ids:
@@ -47,47 +70,43 @@ def check_system(system: System) -> list[Problem]:
                 )
             )
         problems.extend(_check_tech(component, where("components", i, "tech")))
+    return component_ids
 
+
+def _check_connections(system: System, component_ids: dict[str, int], problems: list[Problem]) -> None:
     for i, connection in enumerate(system.connections):
         for end, key in ((connection.source, "from"), (connection.target, "to")):
             if end not in component_ids:
                 problems.append(
                     Problem(
                         f"connection {key} unknown component '{end}'",
-                        where("connections", i, key),
+                        system.locate("connections", i, key),
                         expected=_known("component", component_ids),
                         suggestion=closest(end, component_ids),
                     )
                 )
 
-    if system.whiteboard is not None:
-        for key, ids, allowed in (
-            ("collapse", system.whiteboard.collapse, list(group_ids)),
-            ("order", system.whiteboard.order, [*group_ids, *component_ids]),
-        ):
-            for i, value in enumerate(ids):
-                if value not in allowed:
-                    what = "group" if key == "collapse" else "component or group"
-                    problems.append(
-                        Problem(
-                            f"whiteboard {key} names unknown {what} '{value}'",
-                            where("whiteboard", key, i),
-                            expected=_known(what, allowed),
-                            suggestion=closest(value, allowed),
-                        )
+
+def _check_whiteboard(
+    system: System, group_ids: dict[str, None], component_ids: dict[str, int], problems: list[Problem]
+) -> None:
+    if system.whiteboard is None:
+        return
+    for key, ids, allowed in (
+        ("collapse", system.whiteboard.collapse, list(group_ids)),
+        ("order", system.whiteboard.order, [*group_ids, *component_ids]),
+    ):
+        for i, value in enumerate(ids):
+            if value not in allowed:
+                what = "group" if key == "collapse" else "component or group"
+                problems.append(
+                    Problem(
+                        f"whiteboard {key} names unknown {what} '{value}'",
+                        system.locate("whiteboard", key, i),
+                        expected=_known(what, allowed),
+                        suggestion=closest(value, allowed),
                     )
-    problems.extend(_check_estimates(system))
-    written = system.source is not None and ("components",) in system.source.positions
-    if not system.components and not written:
-        problems.append(
-            Problem(
-                "the system has no components",
-                where(),
-                severity="warning",
-                expected="a 'components' list",
-            )
-        )
-    return problems
+                )
 
 
 def _check_estimates(system: System) -> list[Problem]:

@@ -165,7 +165,7 @@ SYSTEM = ObjectSpec(
         Key(
             "direction",
             TEXT,
-            "Diagram direction: LR (left to right) or TB (top to bottom).",
+            "Diagram direction: LR (left to right), TB (top to bottom), RL or BT (the reverses).",
             choices=DIRECTIONS,
         ),
         Key("whiteboard", OBJECT, "How the whiteboard version simplifies the system.", item=WHITEBOARD),
@@ -180,16 +180,31 @@ SCHEMA_ID = "https://archkit.dev/schema/system.json"
 
 def json_schema(spec: ObjectSpec | None = None, schema_id: str = SCHEMA_ID) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a file of ``spec`` (a system by default)."""
-    definitions: dict[str, Any] = {}
+    schemas = _Schemas()
+    top = schemas.object_schema(spec or SYSTEM)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id,
+        "title": f"archkit {(spec or SYSTEM).title}",
+        **top,
+        "$defs": schemas.definitions,
+    }
 
-    def ref(spec: ObjectSpec) -> dict[str, Any]:
+
+class _Schemas:
+    """The schema of each spec, written once under ``$defs`` and referred to from there."""
+
+    def __init__(self) -> None:
+        self.definitions: dict[str, Any] = {}
+
+    def ref(self, spec: ObjectSpec) -> dict[str, Any]:
         name = spec.title.replace("-", "")
-        if name not in definitions:
-            definitions[name] = {}  # placeholder first: specs are recursive
-            definitions[name] = object_schema(spec)
+        if name not in self.definitions:
+            self.definitions[name] = {}  # placeholder first: specs are recursive
+            self.definitions[name] = self.object_schema(spec)
         return {"$ref": f"#/$defs/{name}"}
 
-    def value_schema(key: Key) -> dict[str, Any]:
+    def value_schema(self, key: Key) -> dict[str, Any]:
         text: dict[str, Any] = {"type": "string"}
         if key.choices:
             text["enum"] = list(key.choices)
@@ -217,13 +232,13 @@ def json_schema(spec: ObjectSpec | None = None, schema_id: str = SCHEMA_ID) -> d
             return {"type": "object", "additionalProperties": scalar}
         assert key.item is not None
         if key.kind == OBJECT:
-            return ref(key.item)
-        return {"type": "array", "items": ref(key.item)}
+            return self.ref(key.item)
+        return {"type": "array", "items": self.ref(key.item)}
 
-    def object_schema(spec: ObjectSpec) -> dict[str, Any]:
+    def object_schema(self, spec: ObjectSpec) -> dict[str, Any]:
         properties = {}
         for key in spec.keys:
-            value = value_schema(key)
+            value = self.value_schema(key)
             if not key.required:  # archkit reads an empty optional value as absent
                 value = {"anyOf": [value, {"type": "null"}]}
             properties[key.name] = {"description": key.help, **value}
@@ -238,12 +253,3 @@ def json_schema(spec: ObjectSpec | None = None, schema_id: str = SCHEMA_ID) -> d
         if required:
             schema["required"] = required
         return schema
-
-    top = object_schema(spec or SYSTEM)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": schema_id,
-        "title": f"archkit {(spec or SYSTEM).title}",
-        **top,
-        "$defs": definitions,
-    }

@@ -104,17 +104,7 @@ class YamlBuilder:
             )
             return {}
         self._check_duplicate_keys(node)
-        try:
-            self.constructor.flatten_mapping(node)  # YAML merge keys: '<<: *defaults'
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or node.start_mark
-            self.problems.append(
-                Problem(
-                    f"invalid YAML merge: {exc.problem}",
-                    Position(self.file, mark.line + 1, mark.column + 1),
-                    expected="'<<: *anchor' naming a mapping",
-                )
-            )
+        if not self._merged(node):
             return {}
         fields: dict[str, Any] = {}
         seen: set[str] = set()
@@ -141,6 +131,26 @@ class YamlBuilder:
             seen.add(key)
             if value is not None:
                 fields[key_spec.attribute] = value
+        self._check_required(node, spec, seen)
+        return fields
+
+    def _merged(self, node: yaml.MappingNode) -> bool:
+        """Apply YAML merge keys ('<<: *defaults'); False, with the problem noted, when one is broken."""
+        try:
+            self.constructor.flatten_mapping(node)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or node.start_mark
+            self.problems.append(
+                Problem(
+                    f"invalid YAML merge: {exc.problem}",
+                    Position(self.file, mark.line + 1, mark.column + 1),
+                    expected="'<<: *anchor' naming a mapping",
+                )
+            )
+            return False
+        return True
+
+    def _check_required(self, node: yaml.MappingNode, spec: S.ObjectSpec, seen: set[str]) -> None:
         for key_spec in spec.keys:
             if key_spec.required and key_spec.name not in seen:
                 help_text = key_spec.help[0].lower() + key_spec.help[1:].rstrip(".")
@@ -153,7 +163,6 @@ class YamlBuilder:
                     else f"{spec.title} has no '{key_spec.name}'"
                 )
                 self.problem(node, what, expected=f"'{key_spec.name}': {help_text}")
-        return fields
 
     def _check_duplicate_keys(self, node: yaml.MappingNode) -> None:
         first: dict[Any, yaml.Node] = {}

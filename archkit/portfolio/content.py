@@ -258,26 +258,7 @@ def check_references(
         "leadership-items": {item.slug for item in content.leadership},
     }
     problems = []
-    items: list[tuple[Any, dict[str, Sequence[Any]]]] = []
-    for case in content.case_studies:
-        items.append((case, {"systems": case.systems, "decisions": case.decisions}))
-    for item in content.leadership:
-        items.append((item, {"systems": item.systems}))
-    for story in content.stories:
-        items.append(
-            (
-                story,
-                {
-                    "systems": story.systems,
-                    "decisions": story.decisions,
-                    "case-studies": story.case_studies,
-                    "leadership-items": story.leadership_items,
-                },
-            )
-        )
-    if content.portfolio:
-        items.append((content.portfolio, {"present": content.portfolio.present}))
-    for owner, references in items:
+    for owner, references in _references(content):
         for key, values in references.items():
             pool = known["systems" if key == "present" else key]
             if pool is None:
@@ -297,6 +278,30 @@ def check_references(
                     )
                 )
     return problems
+
+
+def _references(content: Content) -> list[tuple[Any, dict[str, Sequence[Any]]]]:
+    """Each content file (with its source), and what it names under each key."""
+    items: list[tuple[Any, dict[str, Sequence[Any]]]] = []
+    for case in content.case_studies:
+        items.append((case, {"systems": case.systems, "decisions": case.decisions}))
+    for item in content.leadership:
+        items.append((item, {"systems": item.systems}))
+    for story in content.stories:
+        items.append(
+            (
+                story,
+                {
+                    "systems": story.systems,
+                    "decisions": story.decisions,
+                    "case-studies": story.case_studies,
+                    "leadership-items": story.leadership_items,
+                },
+            )
+        )
+    if content.portfolio:
+        items.append((content.portfolio, {"present": content.portfolio.present}))
+    return items
 
 
 def check_principles(content: Content) -> list[Problem]:

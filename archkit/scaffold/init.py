@@ -38,8 +38,8 @@ STARTERS = {
 
 
 def init_workspace(root: Path) -> list[Action]:
-    """Create what a workspace lacks at ``root`` (made when missing); returns what was written
-    and what was kept, in the order a reader meets them."""
+    """``archkit init``: create what a workspace lacks at ``root`` (made when missing); returns
+    what was written and what was kept, in the order a reader meets them. Never replaces a file."""
     root.mkdir(parents=True, exist_ok=True)
     workspace = Workspace(root)
     actions: list[Action] = []
@@ -59,16 +59,34 @@ def init_workspace(root: Path) -> list[Action]:
             ),
         )
     )
+    actions += _init_systems(workspace, own_systems)
+    decisions = _init_decisions(root, actions)
+    values = {
+        "systems": systems[:1],
+        "decisions": decisions,
+        "case_studies": names["case-study"][:1],
+        "leadership_items": names["leadership"][:1],
+    }
+    actions += _init_content(root, own, values)
+    # what archkit writes (the site, its caches) is not the workspace's source
+    actions.append(_create(root / ".gitignore", lambda: "build/\n.archkit/\n"))
+    return actions
 
+
+def _init_systems(workspace: Workspace, own_systems: dict[str, Path]) -> list[Action]:
     schema = workspace.systems_dir / SCHEMAS["system"].file
-    actions.append(_schema(schema, "system"))
+    actions = [_schema(schema, "system")]
     if STARTER_SYSTEM in own_systems:
         actions.append((KEPT, own_systems[STARTER_SYSTEM]))
     elif own_systems:
         actions.append((KEPT, workspace.systems_dir))  # the workspace's own systems
     else:
         actions += [(WROTE, path) for path in new_system(workspace, STARTER_SYSTEM) if path != schema]
+    return actions
 
+
+def _init_decisions(root: Path, actions: list[Action]) -> list[int]:
+    """The records' pointer and first record, appended to ``actions``; the first record's number."""
     actions.append(_create(root / ADR_DIR_FILE, lambda: DEFAULT_DIR + "\n"))
     store = DecisionStore(root)  # the folder .adr-dir names, when a workspace had one already
     records = store.files()
@@ -81,14 +99,11 @@ def init_workspace(root: Path) -> list[Action]:
         path = store.new(FIRST_RECORD, status="accepted", options=list(_OPTIONS), render=_first_record(root))
         actions.append((WROTE, path))
         first = [(n, name) for n, name in store.files() if name == path.name]
-    decisions = [n for n, _ in first[:1]]
+    return [n for n, _ in first[:1]]
 
-    values = {
-        "systems": systems[:1],
-        "decisions": decisions,
-        "case_studies": names["case-study"][:1],
-        "leadership_items": names["leadership"][:1],
-    }
+
+def _init_content(root: Path, own: dict[str, dict[str, Path]], values: dict[str, object]) -> list[Action]:
+    actions: list[Action] = []
     for kind, (folder, stem, template) in STARTERS.items():
         directory = root / folder
         actions.append(_schema(directory / SCHEMAS[kind].file, kind))
@@ -99,8 +114,6 @@ def init_workspace(root: Path) -> list[Action]:
         else:
             starter_text = partial(render, root, template, schema_file=SCHEMAS[kind].file, **values)
             actions.append(_create(directory / f"{stem}.yaml", starter_text))
-    # what archkit writes (the site, its caches) is not the workspace's source
-    actions.append(_create(root / ".gitignore", lambda: "build/\n.archkit/\n"))
     return actions
 
 

@@ -128,22 +128,7 @@ class Site:
             (r.number, r.title, r.status, r.date, r.path, [tuple(link) for link in r.links])
             for r in self.records
         ]
-        found.append(
-            Page(
-                "decisions/index.html",
-                "decisions.html.j2",
-                (shared, summary),
-                lambda: {**common, **self.decisions()},
-                root,
-            )
-        )
-        for record in self.records:
-            neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
-            make = functools.partial(self._decision_context, common, record)
-            text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
-            found.append(
-                Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
-            )
+        found += self._decision_pages(common, shared, summary)
         for case, context in zip(self.content.case_studies, cases, strict=True):
             found.append(page(f"case-studies/{case.slug}.html", "case-study.html.j2", context))
         for item, context in zip(self.content.leadership, leaders, strict=True):
@@ -163,6 +148,27 @@ class Site:
                 root,
             )
         )
+        return found
+
+    def _decision_pages(self, common: dict[str, Any], shared: str, summary: list[Any]) -> list[Page]:
+        """The decisions index and a page per record, each hashed from what it shows."""
+        root = self.root
+        found = [
+            Page(
+                "decisions/index.html",
+                "decisions.html.j2",
+                (shared, summary),
+                lambda: {**common, **self.decisions()},
+                root,
+            )
+        ]
+        for record in self.records:
+            neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
+            make = functools.partial(self._decision_context, common, record)
+            text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
+            found.append(
+                Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
+            )
         return found
 
     def _decision_context(self, common: dict[str, Any], record: Record) -> dict[str, Any]:
