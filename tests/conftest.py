@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,16 @@ def make_tree(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
         return tmp_path
 
     return make
+
+
+@pytest.fixture
+def example_copy(repo: Path, tmp_path: Path) -> Path:
+    """A copy of the example workspace, to change freely."""
+    root = tmp_path / "ws"
+    for name in ("systems", "decisions", "case-studies", "leadership", "stories"):
+        shutil.copytree(repo / name, root / name)
+    shutil.copy(repo / "portfolio.yaml", root / "portfolio.yaml")
+    return root
 
 
 @pytest.fixture

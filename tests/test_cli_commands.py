@@ -4,7 +4,6 @@ with what they print pinned."""
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -27,13 +26,8 @@ def invoke(*args: str) -> Result:
 
 
 @pytest.fixture
-def workspace(repo: Path, tmp_path: Path) -> Path:
-    """A copy of the example workspace, to change freely."""
-    root = tmp_path / "ws"
-    for name in ("systems", "decisions", "case-studies", "leadership", "stories"):
-        shutil.copytree(repo / name, root / name)
-    shutil.copy(repo / "portfolio.yaml", root / "portfolio.yaml")
-    return root
+def workspace(example_copy: Path) -> Path:
+    return example_copy
 
 
 def test_build_prints_what_it_built_and_a_rebuild_renders_nothing(workspace: Path) -> None:

@@ -551,7 +551,9 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
     )
     assert [r.status for r in store.records(cache=cache)][2] == "deprecated"
     entry = cache / "0001-keep-the-monolith-and-improve-its-modularity.md.json"
-    entry.write_text(entry.read_text().replace('"record":{', '"record":{"surprise":1,'))
+    damaged = entry.read_text().replace('"value":{', '"value":{"surprise":1,')
+    assert damaged != entry.read_text()
+    entry.write_text(damaged)
     assert store.records(cache=cache)[0] == parsed[0]  # a damaged entry is ignored, never trusted
     entry.write_text("not json")
     assert store.records(cache=cache)[0] == parsed[0]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -37,13 +36,8 @@ def internal_links(site: Path) -> list[tuple[Path, str]]:
 
 
 @pytest.fixture
-def workspace(repo: Path, tmp_path: Path) -> Path:
-    """A copy of the example workspace, to change freely."""
-    root = tmp_path / "ws"
-    for name in ("systems", "decisions", "case-studies", "leadership", "stories"):
-        shutil.copytree(repo / name, root / name)
-    shutil.copy(repo / "portfolio.yaml", root / "portfolio.yaml")
-    return root
+def workspace(example_copy: Path) -> Path:
+    return example_copy
 
 
 def test_example_site_has_every_page_and_every_link_resolves(workspace: Path) -> None:

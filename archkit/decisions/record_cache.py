@@ -7,45 +7,34 @@ else's repository, so loading it must never run code. An entry that cannot be re
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 from archkit.decisions.record import Link, Option, Record, Section
-from archkit.files import write_atomic
+from archkit.stamp_cache import StampCache
 
 VERSION = 1  # bump when Record changes shape
 
 
 class RecordCache:
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    """Parsed records kept in a folder of one JSON file each (see stamp_cache.py)."""
 
-    def get(self, name: str, size: int, mtime_ns: int) -> Record | None:
+    def __init__(self, folder: Path) -> None:
+        self.store = StampCache(folder, VERSION, one_file_each=True)
+
+    def get(self, source: Path) -> Record | None:
+        value = self.store.get(source)
         try:
-            entry = json.loads((self.folder / f"{name}.json").read_text(encoding="utf-8"))
-            if entry["version"] != VERSION or entry["size"] != size or entry["mtime_ns"] != mtime_ns:
-                return None
-            return _record(entry["record"])
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            return _record(value) if value is not None else None
+        except (KeyError, TypeError, ValueError, IndexError):
             return None
 
-    def put(self, name: str, size: int, mtime_ns: int, record: Record) -> None:
-        entry = {"version": VERSION, "size": size, "mtime_ns": mtime_ns, "record": _plain(record)}
-        write_atomic(
-            self.folder / f"{name}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-        )
+    def put(self, source: Path, record: Record) -> None:
+        self.store.put(source, _plain(record))
 
-    def save(self, keep: set[str]) -> None:
-        """Forget the records that are gone."""
-        try:
-            names = os.listdir(self.folder)
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".json") and name[: -len(".json")] not in keep:
-                (self.folder / name).unlink(missing_ok=True)
+    def save(self) -> None:
+        """Write what changed; forget the records that are gone."""
+        self.store.save()
 
 
 def _plain(record: Record) -> dict[str, Any]:

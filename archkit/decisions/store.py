@@ -243,13 +243,12 @@ class DecisionStore:
         stored = RecordCache(cache)
         found = []
         for _, name in self.files():
-            stat = os.stat(self.dir / name)
-            record = stored.get(name, stat.st_size, stat.st_mtime_ns)
+            record = stored.get(self.dir / name)
             if record is None:
                 record = self.read(name)
-                stored.put(name, stat.st_size, stat.st_mtime_ns, record)
+                stored.put(self.dir / name, record)
             found.append(record)
-        stored.save(keep={r.path for r in found})
+        stored.save()
         return found
 
     def find(self, number: int, records: Sequence[Record] | None = None) -> Record:

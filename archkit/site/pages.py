@@ -184,34 +184,19 @@ class Site:
 
     def nav(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = [{"title": "Summary", "url": "index.html", "children": []}]
-        if self.systems:
-            items.append(
-                {
-                    "title": "Systems",
-                    "children": [{"title": s.name, "url": f"systems/{s.slug}.html"} for s in self.systems],
-                }
-            )
-        items.append({"title": "Decisions", "url": "decisions/index.html", "children": []})
-        if self.content.case_studies:
-            items.append(
-                {
-                    "title": "Case studies",
-                    "children": [
-                        {"title": c.title, "url": f"case-studies/{c.slug}.html"}
-                        for c in self.content.case_studies
-                    ],
-                }
-            )
-        if self.content.leadership:
-            items.append(
-                {
-                    "title": "Leadership",
-                    "children": [
-                        {"title": i.title, "url": f"leadership/{i.slug}.html"}
-                        for i in self.content.leadership
-                    ],
-                }
-            )
+        systems = [(s.name, f"systems/{s.slug}.html") for s in self.systems]
+        cases = [(c.title, f"case-studies/{c.slug}.html") for c in self.content.case_studies]
+        leaders = [(i.title, f"leadership/{i.slug}.html") for i in self.content.leadership]
+        for title, children in (
+            ("Systems", systems),
+            ("Decisions", None),
+            ("Case studies", cases),
+            ("Leadership", leaders),
+        ):
+            if children is None:
+                items.append({"title": title, "url": "decisions/index.html", "children": []})
+            elif children:
+                items.append({"title": title, "children": [{"title": t, "url": url} for t, url in children]})
         items.append({"title": "Story bank", "url": "stories.html", "children": []})
         items.append({"title": "Printable portfolio", "url": "portfolio.html", "children": []})
         return items
@@ -436,42 +421,21 @@ class Site:
         }
 
     def search_entries(self) -> list[dict[str, str]]:
-        entries = [
-            {"title": s.name, "kind": "system", "url": f"systems/{s.slug}.html", "text": s.summary}
-            for s in self.systems
+        """What the search box finds: each page's title, kind, address and a line of text."""
+        found = [(s.name, "system", f"systems/{s.slug}.html", s.summary) for s in self.systems]
+        found += [(f"{r.number}. {r.title}", "decision", record_page(r), r.status) for r in self.records]
+        content = self.content
+        found += [
+            (c.title, "case study", f"case-studies/{c.slug}.html", c.challenge) for c in content.case_studies
         ]
-        entries += [
-            {"title": f"{r.number}. {r.title}", "kind": "decision", "url": record_page(r), "text": r.status}
-            for r in self.records
+        found += [
+            (i.title, "leadership", f"leadership/{i.slug}.html", " ".join(i.context))
+            for i in content.leadership
         ]
-        entries += [
-            {
-                "title": c.title,
-                "kind": "case study",
-                "url": f"case-studies/{c.slug}.html",
-                "text": c.challenge,
-            }
-            for c in self.content.case_studies
+        found += [
+            (s.title, "story", f"stories.html#{s.slug}", ", ".join(s.principles)) for s in content.stories
         ]
-        entries += [
-            {
-                "title": i.title,
-                "kind": "leadership",
-                "url": f"leadership/{i.slug}.html",
-                "text": " ".join(i.context),
-            }
-            for i in self.content.leadership
-        ]
-        entries += [
-            {
-                "title": s.title,
-                "kind": "story",
-                "url": f"stories.html#{s.slug}",
-                "text": ", ".join(s.principles),
-            }
-            for s in self.content.stories
-        ]
-        return entries
+        return [{"title": title, "kind": kind, "url": url, "text": text} for title, kind, url, text in found]
 
 
 def _names(text: str) -> set[str]:
