@@ -110,3 +110,20 @@ def test_no_function_is_longer_than_50_lines() -> None:
                         f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name} ({length} lines)"
                     )
     assert long == []
+
+
+def test_the_core_never_imports_the_command_line_s_libraries() -> None:
+    """Typer and Rich belong to archkit/cli/; the core is a library (and `import archkit` stays fast)."""
+    found = []
+    for name, path in modules().items():
+        if name.startswith("archkit.cli"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                roots = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                roots = [node.module.split(".")[0]]
+            else:
+                continue
+            found += [f"{name} imports {root}" for root in roots if root in ("typer", "rich", "click")]
+    assert found == []
