@@ -30,6 +30,7 @@ _EXPORTS = {
     # one function (or class) per command
     "load_checked": "archkit.workspace",  # check
     "check_portfolio": "archkit.portfolio.checklist",  # check (the checklist)
+    "check_json": "archkit.portfolio.checklist",  # check --json
     "render_diagrams": "archkit.render.pipeline",  # diagram
     "RenderOptions": "archkit.render.pipeline",  # diagram
     "to_dot": "archkit.render.dot",
@@ -49,6 +50,7 @@ _EXPORTS = {
     "listing_json": "archkit.decisions.store",  # tdr list --json
     "check_records": "archkit.decisions.checks",  # tdr check
     "reviews_due": "archkit.decisions.checks",  # tdr review
+    "reviews_json": "archkit.decisions.checks",  # tdr review --json
     "render_decisions": "archkit.decisions.render",  # tdr render
     "list_templates": "archkit.templating",  # templates list
     "copy_template": "archkit.templating",  # templates copy

@@ -41,8 +41,11 @@ from archkit.cli.templates import templates_app
 from archkit.files import in_workspace
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from typer.models import CommandInfo
 
+    from archkit.portfolio.checklist import Line
     from archkit.workspace import Workspace
 
 _APP_SETTINGS: dict[str, Any] = {
@@ -149,18 +152,9 @@ def check(
     failed = sum(1 for line in lines or () if not line.ok)
     code = EXIT_FINDINGS if errors or (failed and strict) else 0
     if as_json:
-        from archkit.errors import problem_json
+        from archkit.portfolio.checklist import check_json
 
-        print_json(
-            {
-                "ok": code == 0,
-                "systems": [s.slug for s in checked.systems],
-                "problems": [problem_json(p) for p in problems],
-                "checklist": None
-                if lines is None
-                else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in lines],
-            }
-        )
+        print_json(check_json(checked.systems, problems, lines, ok=code == 0))
         raise typer.Exit(code)
     count = len(checked.systems)
     warnings = len(checked.warnings)
@@ -168,13 +162,17 @@ def check(
     say(f"{count} system{'s' if count != 1 else ''} OK{note}")
     if lines is None:
         return
+    _print_checklist(lines, failed)
+    raise typer.Exit(code)
+
+
+def _print_checklist(lines: Sequence[Line], failed: int) -> None:
     say("\nPortfolio checklist")
     for line in lines:
         mark = "✓" if line.ok else "✗"
         text = f"  {mark} {line.what}: {line.reason}"
         say(text + (f"\n      -> {line.fix}" if line.fix else ""))
     say(f"{len(lines) - failed} of {len(lines)} checklist lines pass")
-    raise typer.Exit(code)
 
 
 @app.command()

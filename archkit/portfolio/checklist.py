@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from archkit.decisions.record import Record
+from archkit.errors import Problem
 from archkit.model.system import System
 from archkit.portfolio.content import Content
 
@@ -199,3 +200,20 @@ def check_portfolio(root: Path, systems: Sequence[System]) -> PortfolioReport:
     records = store.records() if store.dir.is_dir() else []
     content = load_content(root, [s.slug for s in systems], [r.number for r in records])
     return PortfolioReport(content, run_checklist(systems, records, content, today()))
+
+
+def check_json(
+    systems: Sequence[System], problems: Sequence[Problem], lines: Sequence[Line] | None, ok: bool
+) -> dict[str, object]:
+    """``archkit check --json``: whether all is well, the systems checked, every problem, and the
+    checklist's lines (None when it did not run)."""
+    from archkit.errors import problem_json
+
+    return {
+        "ok": ok,
+        "systems": [s.slug for s in systems],
+        "problems": [problem_json(p) for p in problems],
+        "checklist": None
+        if lines is None
+        else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in lines],
+    }
