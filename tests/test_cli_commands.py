@@ -79,14 +79,12 @@ def test_serve_starts_rebuilds_once_and_stops(workspace: Path, monkeypatch: pyte
     thread.start()
     deadline = time.monotonic() + 180  # a loaded machine builds slowly
     try:
-        page = ""
-        while "<html" not in page:
+        while not (workspace / "site" / "stories.html").exists():  # the first build
             assert time.monotonic() < deadline and thread.is_alive()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/stories.html", timeout=5) as response:
-                    page = response.read().decode("utf-8")
-            except OSError:
-                time.sleep(0.2)
+            time.sleep(0.1)
+        # the port was bound before the build: the request waits for the server, not refused
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/stories.html", timeout=120) as response:
+            assert "<html" in response.read().decode("utf-8")
         story = next((workspace / "stories").glob("*.yaml"))
         story.write_text(
             story.read_text(encoding="utf-8").replace("title: ", "title: Changed - ", 1), encoding="utf-8"
@@ -137,3 +135,22 @@ def test_tdr_renumber_moves_the_later_record(make_tree) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == snapshot((0, "0002-c.md -> 0003-c.md\n", ""))
     assert "Amended by [3. C](0003-c.md)" in (root / "decisions" / "0001-a.md").read_text(encoding="utf-8")
     assert invoke("-C", str(root), "tdr", "renumber").stdout == "no duplicate numbers\n"
+
+
+def test_an_edit_made_before_the_watcher_starts_is_not_lost(workspace: Path) -> None:
+    """serve takes the sources' stamps before its first build; an edit made after that but before
+    the watcher runs (a loaded machine makes that window long) still brings a rebuild."""
+    from archkit.site.serve import _sources, _stamps, changes
+
+    before = _stamps(_sources(workspace))
+    story = next((workspace / "stories").glob("*.yaml"))
+    story.write_text(story.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    stop = threading.Event()
+    timer = threading.Timer(60, stop.set)  # never hangs: the watcher ends when stop is set
+    timer.start()
+    try:
+        assert next(changes(workspace, stop, since=before), "stopped") is None
+        assert not stop.is_set()
+    finally:
+        stop.set()
+        timer.cancel()

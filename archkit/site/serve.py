@@ -41,9 +41,7 @@ def serve(
         on_ready(url)
     stop = stop or threading.Event()
     try:
-        if _stamps(sources) != before:  # edited while the first build ran
-            say(rebuild())
-        for _ in changes(root, stop):
+        for _ in changes(root, stop, since=before):
             try:
                 say(rebuild())
             except Exception as exc:  # a broken file while editing: report, keep serving the last site
@@ -77,16 +75,23 @@ def _listen(host: str, port: int, handler: Any) -> http.server.ThreadingHTTPServ
         raise ArchkitError([Problem(why, expected=expected)]) from None
 
 
-def changes(root: Path, stop: threading.Event) -> Iterator[None]:
-    """Yield once per batch of changes under the workspace's sources."""
+def changes(root: Path, stop: threading.Event, since: dict[str, float] | None = None) -> Iterator[None]:
+    """Yield once per batch of changes under the workspace's sources; with ``since`` (their
+    stamps before the first build), once more when they changed before the watcher started."""
     paths = _sources(root)
     try:
         from watchfiles import watch
     except ImportError:
-        yield from _poll(paths, stop)
+        yield from _poll(paths, stop, since)
         return
-    for _ in watch(*paths, stop_event=stop, debounce=300):
-        yield None
+    unchecked = since is not None
+    for found in watch(*paths, stop_event=stop, debounce=300, yield_on_timeout=True, rust_timeout=500):
+        if found:
+            yield None
+        elif unchecked:  # the watcher runs: an edit made before it started shows in the stamps
+            unchecked = False
+            if _stamps(paths) != since:
+                yield None
 
 
 def _sources(root: Path) -> list[Path]:
@@ -98,8 +103,8 @@ def _sources(root: Path) -> list[Path]:
     return sorted({p for p in paths if p.exists()})
 
 
-def _poll(paths: list[Path], stop: threading.Event) -> Iterator[None]:
-    seen = _stamps(paths)
+def _poll(paths: list[Path], stop: threading.Event, since: dict[str, float] | None = None) -> Iterator[None]:
+    seen = _stamps(paths) if since is None else since
     while not stop.wait(0.5):
         now = _stamps(paths)
         if now != seen:
