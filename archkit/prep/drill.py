@@ -10,12 +10,7 @@ from typing import NamedTuple
 from archkit.decisions.record import Option, Record
 from archkit.errors import Problem
 from archkit.model.system import System
-
-
-class Card(NamedTuple):
-    question: str
-    answer: str
-    source: str  # where the answer comes from: 'systems/x.yaml', 'decisions/0002-....md'
+from archkit.prep import Card
 
 
 class Deck(NamedTuple):

@@ -142,6 +142,21 @@ def estimate(system: System, peak_factor: float = DEFAULT_PEAK_FACTOR) -> Estima
     found: errors for estimates that cannot be computed, warnings for scale figures that cannot
     be read (shown as written)."""
     problems: list[Problem] = []
+    figures, known = _scale_figures(system, peak_factor, problems)
+    parsed = _parsed_estimates(system, known, problems)
+    resolver = _Resolver(system, figures, known, parsed, problems, peak_factor)
+    for metric in system.estimates:
+        if metric.name in parsed:
+            resolver.resolve(metric.name, ())
+    ordered = [figures[m.name] for m in system.scale if m.name in figures]
+    ordered += [resolver.done[m.name] for m in system.estimates if m.name in resolver.done]
+    return Estimates(tuple(ordered), tuple(problems))
+
+
+def _scale_figures(
+    system: System, peak_factor: float, problems: list[Problem]
+) -> tuple[dict[str, Figure], dict[str, tuple[str, str]]]:
+    """The scale figures, read (or kept as written, with a warning), and the names taken."""
     figures: dict[str, Figure] = {}
     known: dict[str, tuple[str, str]] = {}  # normalised name -> (kind, name)
     for metric in system.scale:
@@ -169,6 +184,13 @@ def estimate(system: System, peak_factor: float = DEFAULT_PEAK_FACTOR) -> Estima
                 metric.name, "scale", metric.value, reading.value, shown, "", said, peak, position
             )
         known.setdefault(_key(metric.name), ("scale", metric.name))
+    return figures, known
+
+
+def _parsed_estimates(
+    system: System, known: dict[str, tuple[str, str]], problems: list[Problem]
+) -> dict[str, F.Expression]:
+    """Each estimate's expression, parsed; a name taken twice or a broken expression is a problem."""
     parsed: dict[str, F.Expression] = {}
     for metric in system.estimates:
         position = system.locate("estimates", metric.name)
@@ -188,13 +210,7 @@ def estimate(system: System, peak_factor: float = DEFAULT_PEAK_FACTOR) -> Estima
             parsed[metric.name] = F.parse(metric.value)
         except F.CalcError as exc:
             problems.append(_problem(metric, exc, position))
-    resolver = _Resolver(system, figures, known, parsed, problems, peak_factor)
-    for metric in system.estimates:
-        if metric.name in parsed:
-            resolver.resolve(metric.name, ())
-    ordered = [figures[m.name] for m in system.scale if m.name in figures]
-    ordered += [resolver.done[m.name] for m in system.estimates if m.name in resolver.done]
-    return Estimates(tuple(ordered), tuple(problems))
+    return parsed
 
 
 def _news(said: tuple[str, ...], shown: str) -> tuple[str, ...]:
@@ -249,45 +265,8 @@ class _Resolver:
         expression = self.parsed[name]
         chain = (*chain, name)
 
-        def lookup(ref: F.Ref) -> F.Value:
-            entry = self.known.get(_key(ref.name))
-            if entry is None:
-                names = [n for _, n in self.known.values() if n != name]
-                raise F.CalcError(
-                    f"unknown figure [{ref.name}]",
-                    ref.start,
-                    expected="the name of a scale figure or another estimate"
-                    + (
-                        ": " + ", ".join(f"[{n}]" for n in names[:12])
-                        if names
-                        else ", but the system has none"
-                    ),
-                    suggestion=closest(ref.name, names),
-                )
-            kind, real = entry
-            if kind == "estimate":
-                if real in chain:
-                    loop = " -> ".join([*chain[chain.index(real) :], real])
-                    raise F.CalcError(f"[{ref.name}] depends on itself: {loop}", ref.start)
-                if real not in self.parsed:
-                    raise _Skip()
-                found = self.resolve(real, chain)
-                if found is None or found.value is None:
-                    raise _Skip()
-                return found.value
-            scale = self.scale[real]
-            if scale.value is None:
-                where = scale.position
-                line = f" (line {where.line})" if where and where.line else ""
-                raise F.CalcError(
-                    f"[{ref.name}] is the scale figure '{scale.text}'{line}, which archkit cannot read",
-                    ref.start,
-                    expected="a scale figure written as a number with its unit, such as 10M/month or 1.27 KB",
-                )
-            return scale.value
-
         try:
-            value = F.evaluate(expression.tree, lookup)
+            value = F.evaluate(expression.tree, lambda ref: self.lookup(ref, name, chain))
             F.convert(value, expression.target)
         except _Skip:
             self.failed.add(name)
@@ -303,6 +282,40 @@ class _Resolver:
         figure = Figure(name, "estimate", metric.value, value, shown, working, said, peak, position)
         self.done[name] = figure
         return figure
+
+    def lookup(self, ref: F.Ref, name: str, chain: tuple[str, ...]) -> F.Value:
+        """What a [name] in ``name``'s expression stands for (``chain``: the estimates under way)."""
+        entry = self.known.get(_key(ref.name))
+        if entry is None:
+            names = [n for _, n in self.known.values() if n != name]
+            raise F.CalcError(
+                f"unknown figure [{ref.name}]",
+                ref.start,
+                expected="the name of a scale figure or another estimate"
+                + (": " + ", ".join(f"[{n}]" for n in names[:12]) if names else ", but the system has none"),
+                suggestion=closest(ref.name, names),
+            )
+        kind, real = entry
+        if kind == "estimate":
+            if real in chain:
+                loop = " -> ".join([*chain[chain.index(real) :], real])
+                raise F.CalcError(f"[{ref.name}] depends on itself: {loop}", ref.start)
+            if real not in self.parsed:
+                raise _Skip()
+            found = self.resolve(real, chain)
+            if found is None or found.value is None:
+                raise _Skip()
+            return found.value
+        scale = self.scale[real]
+        if scale.value is None:
+            where = scale.position
+            line = f" (line {where.line})" if where and where.line else ""
+            raise F.CalcError(
+                f"[{ref.name}] is the scale figure '{scale.text}'{line}, which archkit cannot read",
+                ref.start,
+                expected="a scale figure written as a number with its unit, such as 10M/month or 1.27 KB",
+            )
+        return scale.value
 
     def working(self, expression: F.Expression, shown: str) -> str:
         def substitute(node: F.Node) -> str:
@@ -363,7 +376,7 @@ def calc(expression: str, peak_factor: float = DEFAULT_PEAK_FACTOR) -> Figure:
 def number_cards(systems: Sequence[System], peak_factor: float = DEFAULT_PEAK_FACTOR) -> list[Any]:
     """Drill cards for the numbers: each rate and SLA of the scale ('10 million per month paste
     writes: how many per second?'), then each estimate from its inputs, answer with its working."""
-    from archkit.prep.drill import Card
+    from archkit.prep import Card
 
     cards: list[Card] = []
     for system in systems:

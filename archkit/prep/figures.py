@@ -152,34 +152,13 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if char == "[":
-            close = text.find("]", i + 1)
-            if close < 0:
-                raise CalcError(
-                    "'[' is never closed", i, expected="a name in square brackets: [paste writes]"
-                )
-            name = " ".join(text[i + 1 : close].split())
-            if not name:
-                raise CalcError("empty name '[]'", i, expected="a name in square brackets: [paste writes]")
-            tokens.append(Token("name", name, i, close + 1))
-            i = close + 1
+            tokens.append(_name_token(text, i))
+            i = tokens[-1].end
             continue
         number = _NUMBER.match(text, i)
         if number:
-            value = read_number(number.group())
-            if value is None:
-                raise CalcError(
-                    f"'{number.group()}' is not a number", i, expected="a number such as 1,200 or 1.5"
-                )
-            end = number.end()
-            suffix = _SUFFIX.match(text, end)
-            if suffix:
-                value *= _SUFFIXES[suffix.group(1).lower()]
-                end = suffix.end()
-            plus = text.startswith("+", end) and not re.match(r"\s*[\d.\[(]", text[end + 1 :])
-            tokens.append(Token("num", text[i:end], i, end, value, attached, plus))
-            if plus:
-                end += 1  # "1B+": at least; read as the number
-            i = end
+            tokens.append(_number_token(text, number, attached))
+            i = tokens[-1].end + (1 if tokens[-1].plus else 0)  # "1B+": at least; read as the number
             continue
         word = _WORD.match(text, i)
         if word:
@@ -198,6 +177,32 @@ def tokenize(text: str) -> list[Token]:
         raise CalcError(f"unexpected '{char}'", i, expected="numbers, units, [names] and + - * / ( )")
     tokens.append(Token("end", "", n, n))
     return tokens
+
+
+def _name_token(text: str, i: int) -> Token:
+    """``[a name]`` at ``i``."""
+    close = text.find("]", i + 1)
+    if close < 0:
+        raise CalcError("'[' is never closed", i, expected="a name in square brackets: [paste writes]")
+    name = " ".join(text[i + 1 : close].split())
+    if not name:
+        raise CalcError("empty name '[]'", i, expected="a name in square brackets: [paste writes]")
+    return Token("name", name, i, close + 1)
+
+
+def _number_token(text: str, number: re.Match[str], attached: bool) -> Token:
+    """A number with its suffix ('10M', '1.5k'); ``plus`` when a '+' follows it ('1B+')."""
+    i = number.start()
+    value = read_number(number.group())
+    if value is None:
+        raise CalcError(f"'{number.group()}' is not a number", i, expected="a number such as 1,200 or 1.5")
+    end = number.end()
+    suffix = _SUFFIX.match(text, end)
+    if suffix:
+        value *= _SUFFIXES[suffix.group(1).lower()]
+        end = suffix.end()
+    plus = text.startswith("+", end) and not re.match(r"\s*[\d.\[(]", text[end + 1 :])
+    return Token("num", text[i:end], i, end, value, attached, plus)
 
 
 # --- The expression tree -------------------------------------------------------------------------
@@ -370,29 +375,28 @@ class _Parser:
     def _end(self) -> int:
         return self.tokens[self.i - 1].end if self.i else 0
 
+    def amount(self) -> float:
+        """A number, its scale words ('10 million') and a ratio ('10:1')."""
+        number = self.take()
+        amount = number.value
+        if number.plus:
+            self.qualifier.append("≥")
+        while self.word() in _SCALE_WORDS:
+            amount *= _SCALE_WORDS[self.word()]
+            self.take()
+        if self.nouns and self.peek().kind == "op" and self.peek().text == ":" and self.peek(1).kind == "num":
+            self.take()
+            divisor = self.take()
+            if divisor.value == 0:
+                raise CalcError("a ratio of something to 0", divisor.start)
+            amount /= divisor.value
+        return amount
+
     def literal(self) -> Literal:
         start = self.peek().start
-        amount, dims, percent = 1.0, COUNT, False
+        amount = self.amount() if self.peek().kind == "num" else 1.0
+        dims, percent = COUNT, False
         period: float | None = None
-        if self.peek().kind == "num":
-            number = self.take()
-            amount = number.value
-            if number.plus:
-                self.qualifier.append("≥")
-            while self.word() in _SCALE_WORDS:
-                amount *= _SCALE_WORDS[self.word()]
-                self.take()
-            if (
-                self.nouns
-                and self.peek().kind == "op"
-                and self.peek().text == ":"
-                and self.peek(1).kind == "num"
-            ):
-                self.take()
-                divisor = self.take()
-                if divisor.value == 0:
-                    raise CalcError("a ratio of something to 0", divisor.start)
-                amount /= divisor.value
         counted = False  # a noun was read: a unit after it is not this figure's ("5 users a day" is)
         while True:
             token, low = self.peek(), self.word()
