@@ -40,6 +40,7 @@ _EXPORTS = {
     "init_workspace": "archkit.scaffold.init",  # init
     "new_system": "archkit.scaffold.starters",  # new system
     "build_site": "archkit.site.build",  # build
+    "embed_documents": "archkit.documents.embed",  # embed
     "serve_site": "archkit.site.serve:serve",  # serve
     "whiteboard": "archkit.prep.whiteboard",  # whiteboard
     "drill": "archkit.prep.drill",  # drill

@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 
     from typer.models import CommandInfo
 
+    from archkit.model.system import System
     from archkit.portfolio.checklist import Line
+    from archkit.render.pipeline import RenderOptions
     from archkit.workspace import Workspace
 
 _APP_SETTINGS: dict[str, Any] = {
@@ -203,31 +205,15 @@ def diagram(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel renders (0: one per core).", min=0)] = 0,
 ) -> None:
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
-    from archkit.render.pipeline import RenderOptions, render_bytes, render_diagrams
+    from archkit.render.pipeline import RenderOptions, render_diagrams
 
-    options = run(
-        lambda: RenderOptions(
-            formats=tuple(format.split(",")),
-            direction=direction,
-            theme=theme,
-            legend=legend,
-            jobs=jobs or None,
-        )
-    )
+    options = run(lambda: RenderOptions((format,), direction, theme, legend, jobs or None))
     to_stdout = str(out) == "-"
     if to_stdout and len(options.formats) != 1:
         fail(f"error: --out - writes one format to standard output; got --format {format}", EXIT_USAGE)
     checked = load_checked(systems or [])
     if to_stdout:
-        if len(checked.systems) != 1:
-            names = ", ".join(s.slug for s in checked.systems) or "none"
-            fail(
-                f"error: --out - writes one system to standard output; name one of: {names}",
-                EXIT_USAGE,
-            )
-        data = run(lambda: render_bytes(checked.systems[0], options.formats[0], options))
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        _diagram_to_stdout(checked.systems, options)
         return
     out_dir = in_workspace(State.root, out)
     results = run(lambda: render_diagrams(checked.systems, out_dir, options, State.root / ".archkit"))
@@ -239,6 +225,17 @@ def diagram(
         f"{len(results)} system{'s' if len(results) != 1 else ''} rendered"
         f" ({fresh} drawn, {len(results) - fresh} unchanged)"
     )
+
+
+def _diagram_to_stdout(systems: Sequence[System], options: RenderOptions) -> None:
+    from archkit.render.pipeline import render_bytes
+
+    if len(systems) != 1:
+        names = ", ".join(s.slug for s in systems) or "none"
+        fail(f"error: --out - writes one system to standard output; name one of: {names}", EXIT_USAGE)
+    data = run(lambda: render_bytes(systems[0], options.formats[0], options))
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 @app.command()

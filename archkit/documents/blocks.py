@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archkit.documents.markers import Block
 from archkit.errors import ArchkitError, Position, Problem, closest
@@ -117,7 +117,8 @@ def image_for(block: Block, document: Path, where: Position) -> Image:
     out_dir = document.parent / options.get("out", ".")
     render = RenderOptions(formats=(fmt,), direction=direction, theme=theme, legend=legend == "yes")
     if width is not None and "width" in {f.name for f in dataclasses.fields(RenderOptions)}:
-        render = dataclasses.replace(render, **{"width": int(width)})
+        extra: dict[str, Any] = {"width": int(width)}
+        render = dataclasses.replace(render, **extra)
     return Image(block.args[0], out_dir, render)
 
 

@@ -58,9 +58,34 @@ def embed_documents(root: Path, files: Sequence[Path] = (), check: bool = False)
     stale: list[Stale] = []
     updated: list[str] = []
     drawn: list[Path] = []
-    count = total = 0
+    pending, count, total = _read_all(root, documents, cache, state)
+    images = _images(root, pending)
+    fresh_images = _draw(root, state, images, check, drawn)
+    for document, text, found, bodies in pending:
+        shown = display_path(document, root)
+        count += bool(found)
+        total += len(found)
+        new_text = replace_blocks(text, found, bodies)
+        doc_stale = _stale(shown, document, text, found, bodies, fresh_images)
+        stale += sorted(set(doc_stale), key=lambda s: (s.line, s.reason != "text"))
+        if new_text != text:
+            updated.append(shown)
+            if not check:
+                write_atomic(document, new_text.encode("utf-8"))
+        if not check or not doc_stale:
+            cache.record(document, len(found), list(state.inputs(document, found)))
+    cache.save()
+    return EmbedReport(count, total, updated, stale if check else [], drawn)
+
+
+def _read_all(
+    root: Path, documents: Sequence[Path], cache: _StampCache, state: Inputs
+) -> tuple[list[tuple[Path, str, list[Block], list[str]]], int, int]:
+    """The documents to fill, each with its text, blocks and their new bodies; and how many
+    documents and blocks the cache vouches for. ArchkitError with every problem found."""
     pending: list[tuple[Path, str, list[Block], list[str]]] = []
     problems: list[Problem] = []
+    count = total = 0
     for document in documents:
         known = cache.fresh(document)
         if known is not None:
@@ -81,33 +106,29 @@ def embed_documents(root: Path, files: Sequence[Path] = (), check: bool = False)
         pending.append((document, text, found, bodies))
     if problems:
         raise ArchkitError(problems)
+    return pending, count, total
 
-    images = _images(root, pending)
-    fresh_images = _draw(root, state, images, check, drawn)
-    for document, text, found, bodies in pending:
-        shown = display_path(document, root)
-        count += bool(found)
-        total += len(found)
-        new_text = replace_blocks(text, found, bodies)
-        doc_stale = [
-            Stale(shown, b.line, b.kind, " ".join(b.args), "text")
-            for b, body in zip(found, bodies, strict=True)
-            if current_body(text, b) != format_body(b, body)
-        ]
-        doc_stale += [
-            Stale(shown, b.line, b.kind, b.args[0], "image")
-            for b in found
-            if b.kind == "diagram" and not fresh_images.get(_image_key(document, b), True)
-        ]
-        stale += sorted(set(doc_stale), key=lambda s: (s.line, s.reason != "text"))
-        if new_text != text:
-            updated.append(shown)
-            if not check:
-                write_atomic(document, new_text.encode("utf-8"))
-        if not check or not doc_stale:
-            cache.record(document, len(found), list(state.inputs(document, found)))
-    cache.save()
-    return EmbedReport(count, total, updated, stale if check else [], drawn)
+
+def _stale(
+    shown: str,
+    document: Path,
+    text: str,
+    found: list[Block],
+    bodies: list[str],
+    fresh: dict[Any, bool],
+) -> list[Stale]:
+    """The blocks of a document whose text, or whose image, is not what it would be made now."""
+    stale = [
+        Stale(shown, b.line, b.kind, " ".join(b.args), "text")
+        for b, body in zip(found, bodies, strict=True)
+        if current_body(text, b) != format_body(b, body)
+    ]
+    stale += [
+        Stale(shown, b.line, b.kind, b.args[0], "image")
+        for b in found
+        if b.kind == "diagram" and not fresh.get(_image_key(document, b), True)
+    ]
+    return stale
 
 
 def discover(root: Path) -> Iterator[Path]:

@@ -48,6 +48,28 @@ class Block(NamedTuple):
     indent: str
 
 
+def _in_fence(body: str, fence: str) -> tuple[bool, str]:
+    """Whether the line is a code fence or inside one (markers there are text), and the fence
+    open after it."""
+    fenced = _FENCE.match(body)
+    if not fenced:
+        return bool(fence), fence
+    mark = fenced["fence"]
+    if not fence:
+        return True, mark
+    if mark[0] == fence[0] and len(mark) >= len(fence) and not body.strip()[len(mark) :]:
+        return True, ""
+    return True, fence
+
+
+def _block(opened: tuple[int, re.Match[str], int, str], file: str, end: int) -> Block:
+    """The block an opening marker starts, closed at offset ``end``."""
+    open_line, open_match, start, open_newline = opened
+    args, options = _arguments(open_match, file, open_line)
+    kind = open_match["kind"]
+    return Block(kind, args, options, open_line, start, end, open_newline, open_match["indent"])
+
+
 def find_blocks(text: str, file: str) -> list[Block]:
     """Every block of ``text``; ArchkitError listing each unclosed, stray or unknown marker."""
     blocks: list[Block] = []
@@ -60,15 +82,8 @@ def find_blocks(text: str, file: str) -> list[Block]:
         newline = line[len(body) :] or "\n"
         line_start, offset = offset, offset + len(line)
         if opened is None:
-            fenced = _FENCE.match(body)
-            if fenced:
-                mark = fenced["fence"]
-                if not fence:
-                    fence = mark
-                elif mark[0] == fence[0] and len(mark) >= len(fence) and not body.strip()[len(mark) :]:
-                    fence = ""
-                continue
-            if fence:
+            skip, fence = _in_fence(body, fence)
+            if skip:
                 continue
         match = _MARKER.match(body)
         if match is None:
@@ -79,26 +94,12 @@ def find_blocks(text: str, file: str) -> list[Block]:
             if opened is None:
                 problems.append(Problem("'archkit:end' closes no block", where, expected="an opening marker"))
                 continue
-            open_line, open_match, start, open_newline = opened
+            if opened[1]["kind"] in KINDS:  # else reported when it opened
+                try:
+                    blocks.append(_block(opened, file, line_start))
+                except ArchkitError as exc:
+                    problems += exc.problems
             opened = None
-            if open_match["kind"] not in KINDS:
-                continue  # reported when it opened
-            try:
-                args, options = _arguments(open_match, file, open_line)
-                blocks.append(
-                    Block(
-                        open_match["kind"],
-                        args,
-                        options,
-                        open_line,
-                        start,
-                        line_start,
-                        open_newline,
-                        open_match["indent"],
-                    )
-                )
-            except ArchkitError as exc:
-                problems += exc.problems
             continue
         if opened is not None and opened[1]["kind"] in KINDS:
             problems.append(_unclosed(file, opened[0], opened[1]))

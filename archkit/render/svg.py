@@ -89,6 +89,11 @@ def finish_svg(svg: str, read_icon: Callable[[str, int, int], bytes]) -> str:
             "Graphviz wrote an <image> element in a form archkit does not know how to inline; "
             "the SVG was not written, so that it never carries a local path"
         )
+    return _tidy(svg, symbols)
+
+
+def _tidy(svg: str, symbols: dict[str, str]) -> str:
+    """The icons' symbols in one <defs>, no internal names, fonts with fallbacks said once."""
     if symbols:
         defs = "<defs>\n" + "\n".join(symbols[k] for k in sorted(symbols)) + "\n</defs>\n"
         marker = '<g id="graph0"'
