@@ -234,6 +234,16 @@ def diagram(
     ] = None,
     theme: Annotated[str, typer.Option("--theme", help="light or dark.")] = "light",
     legend: Annotated[bool, typer.Option("--legend/--no-legend", help="Draw the legend.")] = True,
+    width: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(
+            "--width",
+            help="Lay the diagram out for a page this many pixels wide: labels at least 11 px high there.",
+            min=300,
+            max=4000,
+            metavar="PX",
+        ),
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel renders (0: one per core).", min=0)] = 0,
 ) -> None:
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
@@ -255,6 +265,7 @@ def diagram(
         theme=theme,
         legend=legend,
         jobs=jobs or None,
+        width=width,
     )
     if to_stdout:
         if len(checked.systems) != 1:
@@ -269,6 +280,9 @@ def diagram(
         return
     out_dir = out if out.is_absolute() else State.root / out
     results = run(lambda: render_diagrams(checked.systems, out_dir, options, State.root / ".archkit"))
+    for result in results:
+        if result.note:
+            typer.echo(f"warning: {result.system}: {result.note}", err=True)
     fresh = sum(1 for r in results if not r.cached)
     for result in results:
         for path in result.files:

@@ -113,9 +113,13 @@ def image_for(block: Block, document: Path, where: Position) -> Image:
     if problems:
         raise ArchkitError(problems)
     out_dir = document.parent / options.get("out", ".")
-    render = RenderOptions(formats=(fmt,), direction=direction, theme=theme, legend=legend == "yes")
-    if width is not None and "width" in RenderOptions._fields:
-        render = render._replace(**{"width": int(width)})  # type: ignore[arg-type]
+    render = RenderOptions(
+        formats=(fmt,),
+        direction=direction,
+        theme=theme,
+        legend=legend == "yes",
+        width=int(width) if width is not None else None,
+    )
     return Image(block.args[0], out_dir, render)
 
 

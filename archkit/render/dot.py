@@ -25,6 +25,7 @@ class DotOptions(NamedTuple):
     direction: str | None = None  # overrides the system's own
     theme: Theme = LIGHT
     legend: bool = True
+    compact: bool = False  # for a page width: scale figures 3 a row, the legend under the title
 
 
 def icon_for(component: Component) -> str | None:
@@ -142,21 +143,24 @@ class _Writer:
             '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
         )
         cells = f'<TD ALIGN="LEFT" VALIGN="TOP">{left}</TD>'
-        if self.options.legend:
+        if self.options.legend and self.options.compact:
+            cells += f'</TR><TR><TD ALIGN="LEFT" VALIGN="TOP">{self.legend()}</TD>'
+        elif self.options.legend:
             cells += f'<TD WIDTH="24"></TD><TD ALIGN="RIGHT" VALIGN="TOP">{self.legend()}</TD>'
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
 
     def kpis(self) -> str:
         t = self.theme
         metrics = [*self.system.scale, *_chosen_estimates(self.system)]
+        per_row = 3 if self.options.compact else KPI_PER_ROW
         rows = []
-        for start in range(0, len(metrics), KPI_PER_ROW):
+        for start in range(0, len(metrics), per_row):
             cells = "".join(
                 f'<TD BGCOLOR="{t.legend_fill}" COLOR="{t.legend_border}" BORDER="1" STYLE="ROUNDED" '
                 f'CELLPADDING="6" ALIGN="LEFT" BALIGN="LEFT">'
                 f'<FONT POINT-SIZE="16" COLOR="{t.text}"><B>{_h(m.value)}</B></FONT><BR/>'
                 f'<FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(m.name)}</FONT></TD>'
-                for m in metrics[start : start + KPI_PER_ROW]
+                for m in metrics[start : start + per_row]
             )
             rows.append(f"<TR>{cells}</TR>")
         return (

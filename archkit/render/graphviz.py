@@ -41,14 +41,14 @@ def dot_identity() -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def run_dot(source: str, outputs: Mapping[str, Path], imagepath: Path) -> None:
+def run_dot(source: str, outputs: Mapping[str, Path], imagepath: Path, dpi: str | None = None) -> None:
     """Lay ``source`` out ONCE and write every requested format from that one layout.
 
     ``outputs`` maps a format name (svg, png) to the file dot writes it to.
     """
     args = [find_dot(), f"-Gimagepath={imagepath}"]
     if "png" in outputs:
-        args.append(f"-Gdpi={PNG_DPI}")
+        args.append(f"-Gdpi={dpi or PNG_DPI}")
     for fmt, path in outputs.items():
         args += [f"-T{DOT_FORMATS[fmt]}", f"-o{path}"]
     try:

@@ -23,6 +23,9 @@ from archkit.site import pages
 
 MANIFEST = ".archkit-site.json"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
+# A system page's column (max-width 64rem less padding, in style.css.j2): diagrams are laid out
+# for it, so that their labels read at least 11 px high without a click.
+DIAGRAM_WIDTH = 900
 RECORD_CACHE = Path(".archkit") / "cache" / "records"
 SYSTEM_CACHE = Path(".archkit") / "cache" / "systems.json"
 CONTENT_CACHE = Path(".archkit") / "cache" / "content.json"
@@ -82,7 +85,10 @@ def _render_diagrams(
     if progress:
         progress("diagrams", 0, len(systems))
     results = render_diagrams(
-        systems, root / DIAGRAM_CACHE, RenderOptions(formats=("svg",), jobs=jobs), root / ".archkit"
+        systems,
+        root / DIAGRAM_CACHE,
+        RenderOptions(formats=("svg",), jobs=jobs, width=DIAGRAM_WIDTH),
+        root / ".archkit",
     )
     if progress:
         progress("diagrams", len(systems), len(systems))

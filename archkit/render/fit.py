@@ -1,0 +1,130 @@
+"""Diagrams laid out for a page width: ``--width PX``.
+
+Shown at page width (830-920 px in MkDocs or on archkit's site), a diagram laid out at its natural
+size is scaled down until its labels are a few pixels high. Here the text is made larger and the
+layout is tried in both directions (left-to-right and top-to-bottom) until the smallest label is at
+least MIN_LABEL_PX high when the drawing is shown at the target width; the layout whose labels come
+out largest wins when none reaches it. Spacing between ranks and nodes is tightened so the text,
+not the gaps, takes the room. The SVG then says its size in pixels: the target width.
+
+Fitting costs a few extra Graphviz layouts (``dot -Tsvg`` to memory), so the diagram pipeline only
+fits when it draws, and keys its cache on the unfitted DOT and the width.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+from collections.abc import Callable
+from typing import NamedTuple
+
+from archkit.errors import EnvironmentProblem
+from archkit.render import graphviz
+
+MIN_LABEL_PX = 11.0
+# Aimed at with a little room, so that a browser's rounding never shows 10.99 px.
+_AIM_PX = MIN_LABEL_PX + 0.1
+PX_PER_PT = 4 / 3
+_SIZE = re.compile(r'(POINT-SIZE|fontsize)="(?P<size>\d+(?:\.\d+)?)"')
+_SVG_WIDTH = re.compile(r'<svg width="(?P<w>[\d.]+)pt" height="(?P<h>[\d.]+)pt"')
+_SPACING = {"nodesep": "0.3", "ranksep": "0.45", "pad": "0.2"}
+# Text this large (the title, the scale figures) grows half as much: it is read anyway.
+_LARGE_PT = 16.0
+_FACTORS = (1.0, 1.5, 2.0, 2.5, 3.0)  # tried in turn, until the labels are large enough
+# Text under this size (9 and 10 points) grows 15% more than the rest, still no larger than labels.
+_SMALL_PT = 10.5
+_SMALL_BOOST = 1.15
+
+
+class Fitted(NamedTuple):
+    dot: str
+    direction: str
+    font_scale: float
+    width_pt: float  # the natural width of the layout
+    label_px: float  # the smallest label's height when shown at the target width
+
+
+def smallest_font(dot_source: str) -> float:
+    sizes = [float(m["size"]) for m in _SIZE.finditer(dot_source)]
+    return min(sizes) if sizes else 14.0
+
+
+def scale_fonts(dot_source: str, factor: float) -> str:
+    """``dot_source`` with its font sizes multiplied by ``factor`` (the large ones, title and
+    scale figures, by half as much), and tighter spacing."""
+
+    def grow(match: re.Match[str]) -> str:
+        size = float(match["size"])
+        by = factor if size < _LARGE_PT else 1 + (factor - 1) / 2
+        if size < _SMALL_PT and factor > 1:
+            by *= _SMALL_BOOST  # the 9-point lines (technology, metrics, edges) catch up a little
+        return f'{match[1]}="{math.ceil(size * by)}"'  # whole points: Graphviz drops fractions
+
+    scaled = _SIZE.sub(grow, dot_source)
+    for key, value in _SPACING.items():
+        scaled = re.sub(rf'\b{key}="[\d.]+"', f'{key}="{value}"', scaled, count=1)
+    return scaled
+
+
+def layout_width(dot_source: str, imagepath: str) -> float:
+    """The width in points of ``dot_source`` laid out by Graphviz (nothing written to disk)."""
+    args = [graphviz.find_dot(), f"-Gimagepath={imagepath}", "-Tsvg"]
+    try:
+        done = subprocess.run(args, input=dot_source.encode("utf-8"), capture_output=True, check=False)
+    except OSError as exc:
+        raise EnvironmentProblem(f"could not run Graphviz's dot ({args[0]}): {exc.strerror}") from None
+    match = _SVG_WIDTH.search(done.stdout.decode("utf-8", "replace"))
+    if done.returncode != 0 or match is None:
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        raise EnvironmentProblem(f"Graphviz's dot failed: {message}")
+    return float(match["w"])
+
+
+def fit(make_dot: Callable[[str], str], directions: list[str], width_px: int, imagepath: str) -> Fitted:
+    """The layout, of those tried, whose smallest label is at least MIN_LABEL_PX at ``width_px``
+    with the least enlargement (the first direction preferred); else the one with the largest labels.
+
+    ``make_dot(direction)`` gives the DOT source for a direction."""
+    best: Fitted | None = None
+    for direction in directions:
+        base = make_dot(direction)
+        previous: Fitted | None = None
+        for factor in _FACTORS:
+            dot = scale_fonts(base, factor)
+            width_pt = layout_width(dot, imagepath)
+            shown = min(1.0, width_px / (width_pt * PX_PER_PT))
+            candidate = Fitted(dot, direction, factor, width_pt, smallest_font(dot) * PX_PER_PT * shown)
+            if best is None or _better(candidate, best):
+                best = candidate
+            if candidate.label_px >= _AIM_PX:
+                break
+            if previous is not None:
+                # the layout widens with its text: give up when even the largest text cannot get there
+                per_step = (candidate.label_px - previous.label_px) / (factor - previous.font_scale)
+                if candidate.label_px + per_step * (_FACTORS[-1] - factor) < _AIM_PX:
+                    break
+            previous = candidate
+        if best is not None and best.label_px >= _AIM_PX:
+            return best
+    assert best is not None
+    return best
+
+
+def _better(candidate: Fitted, best: Fitted) -> bool:
+    if (candidate.label_px >= _AIM_PX) != (best.label_px >= _AIM_PX):
+        return candidate.label_px >= _AIM_PX
+    if candidate.label_px >= _AIM_PX:
+        return candidate.font_scale < best.font_scale
+    return candidate.label_px > best.label_px
+
+
+def set_width(svg: str, width_px: int) -> str:
+    """The SVG's size as ``width_px`` pixels wide (its viewBox, hence its drawing, unchanged)."""
+    match = _SVG_WIDTH.search(svg)
+    if match is None:
+        return svg
+    width_pt, height_pt = float(match["w"]), float(match["h"])
+    shown = min(width_px, width_pt * PX_PER_PT)
+    height = height_pt * shown / width_pt
+    return _SVG_WIDTH.sub(f'<svg width="{shown:.0f}px" height="{height:.0f}px"', svg, count=1)
