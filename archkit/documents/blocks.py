@@ -162,10 +162,27 @@ def body(block: Block, document: Path, context: Context, where: Position) -> str
 
 
 def _scale(system: System, html: bool) -> str:
-    from archkit.prep.capacity import derive
+    """The scale figures and the estimates (with their working) of archkit.prep.estimates; a
+    figure archkit cannot read is shown as written."""
+    from archkit.prep.estimates import estimate
 
-    rows = [(d.name, d.value, "; ".join(d.figures) if d.figures else "") for d in derive(system.scale)]
-    return _table(("Figure", "Value", "What it implies"), rows, html, empty="No scale figures.")
+    rows = [
+        (
+            f.name,
+            f.shown if f.readable else f.text,
+            f.working if f.kind == "estimate" else "",
+            "; ".join(f.implies),
+        )
+        for f in estimate(system).figures
+    ]
+    if not any(row[2] for row in rows):
+        return _table(
+            ("Figure", "Value", "What it implies"),
+            [(r[0], r[1], r[3]) for r in rows],
+            html,
+            "No scale figures.",
+        )
+    return _table(("Figure", "Value", "Working", "What it implies"), rows, html, empty="No scale figures.")
 
 
 def _decision(number: str, document: Path, context: Context, where: Position, html: bool) -> str:
@@ -266,7 +283,8 @@ _MD_LINE_START = re.compile(r"^(?:([#+-])|(\d+)([.)]))")
 def _md(text: str, cell: bool = False) -> str:
     """User text as literal Markdown on one line; in a table ``cell``, '|' is escaped too."""
     escaped = " ".join(text.split()).translate(_MD_ESCAPES)
-    escaped = escaped.replace("|", "\\|") if cell else escaped
+    if cell:  # a cell starts no list nor heading
+        return escaped.replace("|", "\\|")
     return _MD_LINE_START.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], escaped)
 
 
