@@ -25,7 +25,7 @@ class DotOptions(NamedTuple):
     direction: str | None = None  # overrides the system's own
     theme: Theme = LIGHT
     legend: bool = True
-    compact: bool = False  # for a page width: scale figures 3 a row, the legend under the title
+    compact: bool = False  # for a page width: scale figures 3 a row, so the title block is narrow
 
 
 def icon_for(component: Component) -> str | None:
@@ -143,9 +143,7 @@ class _Writer:
             '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
         )
         cells = f'<TD ALIGN="LEFT" VALIGN="TOP">{left}</TD>'
-        if self.options.legend and self.options.compact:
-            cells += f'</TR><TR><TD ALIGN="LEFT" VALIGN="TOP">{self.legend()}</TD>'
-        elif self.options.legend:
+        if self.options.legend:
             cells += f'<TD WIDTH="24"></TD><TD ALIGN="RIGHT" VALIGN="TOP">{self.legend()}</TD>'
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
 
