@@ -31,7 +31,8 @@ _SVG_WIDTH = re.compile(r'<svg width="(?P<w>[\d.]+)pt" height="(?P<h>[\d.]+)pt"'
 _SPACING = {"nodesep": "0.3", "ranksep": "0.45", "pad": "0.2"}
 # Text this large (the title, the scale figures) grows half as much: it is read anyway.
 _LARGE_PT = 16.0
-_FACTORS = (1.0, 1.5, 2.0, 2.5, 3.0)  # tried in turn, until the labels are large enough
+_FACTORS = (1.25, 1.5, 1.75, 2.0, 2.5, 3.0)  # enlargements tried, smallest first
+_TEXT_SHARE = 0.5  # how much of a layout's width grows with its text
 # Text under this size (9 and 10 points) grows 15% more than the rest, still no larger than labels.
 _SMALL_PT = 10.5
 _SMALL_BOOST = 1.15
@@ -86,29 +87,37 @@ def fit(make_dot: Callable[[str], str], directions: list[str], width_px: int, im
     with the least enlargement (the first direction preferred); else the one with the largest labels.
 
     ``make_dot(direction)`` gives the DOT source for a direction."""
-    best: Fitted | None = None
-    for direction in directions:
-        base = make_dot(direction)
-        previous: Fitted | None = None
-        for factor in _FACTORS:
-            dot = scale_fonts(base, factor)
-            width_pt = layout_width(dot, imagepath)
-            shown = min(1.0, width_px / (width_pt * PX_PER_PT))
-            candidate = Fitted(dot, direction, factor, width_pt, smallest_font(dot) * PX_PER_PT * shown)
-            if best is None or _better(candidate, best):
+    firsts = [_layout(make_dot(d), d, 1.0, width_px, imagepath) for d in directions]
+    for first in firsts:
+        if first.label_px >= _AIM_PX:
+            return first
+    best = max(firsts, key=lambda f: f.label_px)
+    # The layout widens with its text, about half as fast as the text grows: from the first
+    # layout, estimate the enlargement that reaches the aim, and skip the steps below it.
+    for first in sorted(firsts, key=lambda f: -f.label_px):
+        if first.label_px <= _AIM_PX * _TEXT_SHARE:
+            continue  # never gets there, however large the text
+        needed = _AIM_PX * (1 - _TEXT_SHARE) / (first.label_px - _AIM_PX * _TEXT_SHARE)
+        previous = first
+        base = make_dot(first.direction)
+        for factor in [f for f in _FACTORS if f >= needed * 0.9] or [_FACTORS[-1]]:
+            candidate = _layout(base, first.direction, factor, width_px, imagepath)
+            if _better(candidate, best):
                 best = candidate
             if candidate.label_px >= _AIM_PX:
-                break
-            if previous is not None:
-                # the layout widens with its text: give up when even the largest text cannot get there
-                per_step = (candidate.label_px - previous.label_px) / (factor - previous.font_scale)
-                if candidate.label_px + per_step * (_FACTORS[-1] - factor) < _AIM_PX:
-                    break
+                return candidate
+            per_step = (candidate.label_px - previous.label_px) / (factor - previous.font_scale)
+            if candidate.label_px + per_step * (_FACTORS[-1] - factor) < _AIM_PX:
+                break  # even the largest text would not get there
             previous = candidate
-        if best is not None and best.label_px >= _AIM_PX:
-            return best
-    assert best is not None
     return best
+
+
+def _layout(base: str, direction: str, factor: float, width_px: int, imagepath: str) -> Fitted:
+    dot = scale_fonts(base, factor)
+    width_pt = layout_width(dot, imagepath)
+    shown = min(1.0, width_px / (width_pt * PX_PER_PT))
+    return Fitted(dot, direction, factor, width_pt, smallest_font(dot) * PX_PER_PT * shown)
 
 
 def _better(candidate: Fitted, best: Fitted) -> bool:
