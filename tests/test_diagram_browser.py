@@ -56,3 +56,26 @@ def test_light_icons_look_the_same_at_device_pixel_ratio_2(
     pixels = before.width * before.height
     assert sum(histogram[33:]) / pixels < 0.001  # under 0.1% of pixels differ by more than 32/255
     assert ImageStat.Stat(difference).mean[0] < 0.2
+
+
+LABELS_JS = """() => {
+  const texts = Array.from(document.querySelectorAll("svg text"));
+  return Math.min(...texts.map((t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a));
+}"""
+
+
+def test_labels_are_11_px_high_at_the_width_asked(tmp_path: Path, repo: Path, chromium: Browser) -> None:
+    system = load_system(repo / "systems" / "recommendation-platform.yaml")
+    sizes = {}
+    for name, width in (("natural", None), ("fitted", 900)):
+        (result,) = render_diagrams([system], tmp_path / name, RenderOptions(formats=("svg",), width=width))
+        svg = result.files[0].read_text(encoding="utf-8")
+        page = chromium.new_page(viewport={"width": 1000, "height": 800})
+        # inline, in a 900 px column, as a page at that width shows it
+        page.set_content(
+            f'<div style="width:900px">{svg[svg.index("<svg") :]}</div><style>svg{{width:100%;height:auto}}</style>'
+        )
+        sizes[name] = page.evaluate(LABELS_JS)
+        page.close()
+    assert sizes["natural"] < 5  # about 4.3 px: unreadable until clicked
+    assert sizes["fitted"] >= 11

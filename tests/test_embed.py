@@ -76,7 +76,10 @@ def test_embed_fills_every_kind_of_block_and_keeps_every_other_byte(runner: CliR
     assert "```mermaid\r\n---\r\ntitle: " in text and "old text" not in text
     assert "| users | 50M |" in text  # the scale table
     assert "[2\\. Migration from monolith to microservices](../decisions/0002-" in text
-    assert "| 1 | [1\\. " in text  # the index
+    assert "| 1 | [1. " in text  # the index
+    # the scale table has the system's estimates with their working (archkit.prep.estimates)
+    assert "| Figure | Value | Working | What it implies |" in text
+    assert "| cache memory | 20 GB | \\[users\\] x 20% x 2 KB = 50M x 20% x 2 KB = 20 GB |" in text
     # a second run changes nothing and draws nothing
     before = doc.stat().st_mtime_ns
     code, out, _ = invoke(runner, "-C", str(example), "embed")

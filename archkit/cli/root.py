@@ -177,6 +177,24 @@ def _print_checklist(lines: Sequence[Line], failed: int) -> None:
     say(f"{len(lines) - failed} of {len(lines)} checklist lines pass")
 
 
+DirectionOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--direction", "-d", help="LR (left to right), TB (top to bottom), RL or BT; default: the system's."
+    ),
+]
+WidthOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(
+        "--width",
+        help="Lay the diagram out for a page this many pixels wide: labels at least 11 px high there.",
+        min=300,
+        max=4000,
+        metavar="PX",
+    ),
+]
+
+
 @app.command()
 def diagram(
     systems: SystemsArg = None,
@@ -192,22 +210,16 @@ def diagram(
             "standard output.",
         ),
     ] = Path("build/diagrams"),
-    direction: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--direction",
-            "-d",
-            help="LR (left to right), TB (top to bottom), RL or BT; default: the system's.",
-        ),
-    ] = None,
+    direction: DirectionOption = None,
     theme: Annotated[str, typer.Option("--theme", help="light or dark.")] = "light",
     legend: Annotated[bool, typer.Option("--legend/--no-legend", help="Draw the legend.")] = True,
+    width: WidthOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Parallel renders (0: one per core).", min=0)] = 0,
 ) -> None:
     """Render architecture diagrams (with the scale on the picture) into the output folder."""
     from archkit.render.pipeline import RenderOptions, render_diagrams
 
-    options = run(lambda: RenderOptions((format,), direction, theme, legend, jobs or None))
+    options = run(lambda: RenderOptions((format,), direction, theme, legend, jobs or None, width))
     to_stdout = str(out) == "-"
     if to_stdout and len(options.formats) != 1:
         fail(f"error: --out - writes one format to standard output; got --format {format}", EXIT_USAGE)
@@ -217,6 +229,9 @@ def diagram(
         return
     out_dir = in_workspace(State.root, out)
     results = run(lambda: render_diagrams(checked.systems, out_dir, options, State.root / ".archkit"))
+    for result in results:
+        if result.note:
+            typer.echo(f"warning: {result.system}: {result.note}", err=True)
     fresh = sum(1 for r in results if not r.cached)
     for result in results:
         for path in result.files:

@@ -6,12 +6,11 @@ by the diagram pipeline, whose cache skips every image whose inputs have not cha
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from archkit.documents.markers import Block
 from archkit.errors import ArchkitError, Position, Problem, closest
@@ -115,10 +114,13 @@ def image_for(block: Block, document: Path, where: Position) -> Image:
     if problems:
         raise ArchkitError(problems)
     out_dir = document.parent / options.get("out", ".")
-    render = RenderOptions(formats=(fmt,), direction=direction, theme=theme, legend=legend == "yes")
-    if width is not None and "width" in {f.name for f in dataclasses.fields(RenderOptions)}:
-        extra: dict[str, Any] = {"width": int(width)}
-        render = dataclasses.replace(render, **extra)
+    render = RenderOptions(
+        formats=(fmt,),
+        direction=direction,
+        theme=theme,
+        legend=legend == "yes",
+        width=int(width) if width is not None else None,
+    )
     return Image(block.args[0], out_dir, render)
 
 
@@ -161,10 +163,27 @@ def body(block: Block, document: Path, context: Context, where: Position) -> str
 
 
 def _scale(system: System, html: bool) -> str:
-    from archkit.prep.capacity import derive
+    """The scale figures and the estimates (with their working) of archkit.prep.estimates; a
+    figure archkit cannot read is shown as written."""
+    from archkit.prep.estimates import estimate
 
-    rows = [(d.name, d.value, "; ".join(d.figures) if d.figures else "") for d in derive(system.scale)]
-    return _table(("Figure", "Value", "What it implies"), rows, html, empty="No scale figures.")
+    rows = [
+        (
+            f.name,
+            f.shown if f.readable else f.text,
+            f.working if f.kind == "estimate" else "",
+            "; ".join(f.implies),
+        )
+        for f in estimate(system).figures
+    ]
+    if not any(row[2] for row in rows):
+        return _table(
+            ("Figure", "Value", "What it implies"),
+            [(r[0], r[1], r[3]) for r in rows],
+            html,
+            "No scale figures.",
+        )
+    return _table(("Figure", "Value", "Working", "What it implies"), rows, html, empty="No scale figures.")
 
 
 def _decision(number: str, document: Path, context: Context, where: Position, html: bool) -> str:
@@ -265,7 +284,8 @@ _MD_LINE_START = re.compile(r"^(?:([#+-])|(\d+)([.)]))")
 def _md(text: str, cell: bool = False) -> str:
     """User text as literal Markdown on one line; in a table ``cell``, '|' is escaped too."""
     escaped = " ".join(text.split()).translate(_MD_ESCAPES)
-    escaped = escaped.replace("|", "\\|") if cell else escaped
+    if cell:  # a cell starts no list nor heading
+        return escaped.replace("|", "\\|")
     return _MD_LINE_START.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], escaped)
 
 

@@ -25,6 +25,7 @@ class DotOptions(NamedTuple):
     direction: str | None = None  # overrides the system's own
     theme: Theme = LIGHT
     legend: bool = True
+    compact: bool = False  # for a page width: scale figures 3 a row, so the title block is narrow
 
 
 def icon_for(component: Component) -> str | None:
@@ -149,14 +150,15 @@ class _Writer:
     def kpis(self) -> str:
         t = self.theme
         metrics = [*self.system.scale, *_chosen_estimates(self.system)]
+        per_row = 3 if self.options.compact else KPI_PER_ROW
         rows = []
-        for start in range(0, len(metrics), KPI_PER_ROW):
+        for start in range(0, len(metrics), per_row):
             cells = "".join(
                 f'<TD BGCOLOR="{t.legend_fill}" COLOR="{t.legend_border}" BORDER="1" STYLE="ROUNDED" '
                 f'CELLPADDING="6" ALIGN="LEFT" BALIGN="LEFT">'
                 f'<FONT POINT-SIZE="16" COLOR="{t.text}"><B>{_h(m.value)}</B></FONT><BR/>'
                 f'<FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(m.name)}</FONT></TD>'
-                for m in metrics[start : start + KPI_PER_ROW]
+                for m in metrics[start : start + per_row]
             )
             rows.append(f"<TR>{cells}</TR>")
         return (

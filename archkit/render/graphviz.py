@@ -41,16 +41,16 @@ def dot_identity() -> str:
     return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def lay_out(source: str, formats: Sequence[str], imagepath: Path) -> dict[str, bytes]:
+def lay_out(source: str, formats: Sequence[str], imagepath: Path, dpi: str | None = None) -> dict[str, bytes]:
     """Lay the DOT ``source`` out ONCE and return every requested format (svg, png) drawn from
-    that one layout; icons are looked up under ``imagepath``.
+    that one layout; icons are looked up under ``imagepath``; PNG at ``dpi`` (default 192).
 
     One format comes back through a pipe; several are written by dot into a private temporary
     folder and read back, so nothing is left beside the caller's files.
     """
     args = [find_dot(), f"-Gimagepath={imagepath}"]
     if "png" in formats:
-        args.append(f"-Gdpi={PNG_DPI}")
+        args.append(f"-Gdpi={dpi or PNG_DPI}")
     if len(formats) == 1:
         return {formats[0]: _run([*args, f"-T{DOT_FORMATS[formats[0]]}"], source)}
     import tempfile

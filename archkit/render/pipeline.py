@@ -24,6 +24,7 @@ from archkit.model.system import System
 from archkit.names import DIRECTIONS, is_id
 from archkit.render import graphviz
 from archkit.render.dot import DotOptions, icon_for, to_dot
+from archkit.render.fit import MIN_LABEL_PX, Fitted, fit, set_width
 from archkit.render.icons import scaled_reader
 from archkit.render.mermaid import to_mermaid
 from archkit.render.svg import finish_svg, read_icon_from
@@ -50,6 +51,7 @@ class RenderOptions:
     theme: str = "light"
     legend: bool = True
     jobs: int | None = None
+    width: int | None = None  # lay out for a page this many pixels wide (render/fit.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "formats", parse_formats(self.formats))
@@ -114,6 +116,7 @@ class Rendered(NamedTuple):
     system: str
     files: list[Path]
     cached: bool = False
+    note: str = ""  # what the user should know: a --width the labels could not reach
 
 
 def render_diagrams(
@@ -191,7 +194,7 @@ def _fresh(system: System, out_dir: Path, options: RenderOptions, cache: _Cache)
     """The system's files, when the cache says they are what a render would write."""
     _, _, targets, key = _plan(system, out_dir, options)
     if cache.fresh(system.slug, key, targets.values()):
-        return Rendered(system.slug, list(targets.values()), cached=True)
+        return Rendered(system.slug, list(targets.values()), cached=True, note=cache.note(system.slug))
     return None
 
 
@@ -214,15 +217,15 @@ def _render_safely(
 
 def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered:
     dot_source, mermaid, targets, key = _plan(system, out_dir, options)
-    result = Rendered(system.slug, list(targets.values()))
+    notes: list[str] = []
     # Everything is made first; files are replaced only once all of them exist.
-    contents = _draw(dot_source, mermaid, tuple(targets))
+    contents = _draw(system, options, dot_source, mermaid, tuple(targets), notes)
     for fmt, data in contents.items():
         write_atomic(targets[fmt], data)
-    cache.record(
-        system.slug, key, {targets[fmt].name: _digest(data) for fmt, data in contents.items()}, out_dir
-    )
-    return result
+    note = "; ".join(notes)
+    hashes = {targets[fmt].name: _digest(data) for fmt, data in contents.items()}
+    cache.record(system.slug, key, hashes, out_dir, note)
+    return Rendered(system.slug, list(targets.values()), note=note)
 
 
 def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
@@ -232,31 +235,65 @@ def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
         graphviz.find_dot()
     one = dataclasses.replace(options, formats=(fmt,))
     dot_source, mermaid, _, _ = _plan(system, Path("."), one)
-    return _draw(dot_source, mermaid, (fmt,))[fmt]
+    return _draw(system, one, dot_source, mermaid, (fmt,))[fmt]
 
 
-def _draw(dot_source: str, mermaid: str, formats: Sequence[str]) -> dict[str, bytes]:
-    """The contents of each format, Graphviz's from one layout."""
+def _draw(
+    system: System,
+    options: RenderOptions,
+    dot_source: str,
+    mermaid: str,
+    formats: Sequence[str],
+    notes: list[str] | None = None,
+) -> dict[str, bytes]:
+    """The contents of each format, Graphviz's from one layout (fitted to ``options.width``)."""
     contents: dict[str, bytes] = {}
+    root = catalogue.resources_root()
+    dpi = None
+    if options.width and any(fmt in graphviz.DOT_FORMATS or fmt == "dot" for fmt in formats):
+        fitted = _fit(system, options, str(root))
+        dot_source = fitted.dot
+        if fitted.label_px < MIN_LABEL_PX and notes is not None:
+            notes.append(
+                f"at --width {options.width} its smallest labels are {fitted.label_px:.1f} px high, "
+                f"under {MIN_LABEL_PX:.0f} px: the layout is too wide even top to bottom; "
+                "try a larger --width or fewer components side by side"
+            )
+        # the PNG at twice the target width, for high-density screens
+        dpi = f"{72 * 2 * options.width / (fitted.width_pt):.2f}" if fitted.width_pt else None
     if "dot" in formats:
         contents["dot"] = dot_source.encode("utf-8")
     if "mermaid" in formats:
         contents["mermaid"] = mermaid.encode("utf-8")
     laid_out = [fmt for fmt in formats if fmt in graphviz.DOT_FORMATS]
     if laid_out:
-        root = catalogue.resources_root()
-        drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root)
+        drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root, dpi=dpi)
         if "svg" in drawn:
-            read_icon = scaled_reader(read_icon_from(root))
-            contents["svg"] = finish_svg(drawn["svg"].decode("utf-8"), read_icon).encode("utf-8")
+            svg = finish_svg(drawn["svg"].decode("utf-8"), scaled_reader(read_icon_from(root)))
+            contents["svg"] = (set_width(svg, options.width) if options.width else svg).encode("utf-8")
         if "png" in drawn:
             contents["png"] = drawn["png"]
     return {fmt: contents[fmt] for fmt in formats}
 
 
+def _fit(system: System, options: RenderOptions, imagepath: str) -> Fitted:
+    """The DOT laid out for ``options.width``: the system's direction first, then the other,
+    unless a direction was asked for."""
+    theme = THEMES[options.theme]
+    first = options.direction or system.direction or "LR"
+    directions = [first] if options.direction else [first, "TB" if first in ("LR", "RL") else "LR"]
+
+    def make(direction: str) -> str:
+        dot_options = DotOptions(direction=direction, theme=theme, legend=options.legend, compact=True)
+        return to_dot(system, dot_options)
+
+    return fit(make, directions, options.width or 0, imagepath)
+
+
 def _cache_key(dot_source: str, mermaid: str, system: System, options: RenderOptions) -> str:
     digest = hashlib.sha256()
     parts = [RENDERER_VERSION, ",".join(options.formats), dot_source, mermaid, _icons_identity(system)]
+    parts.append(f"width={options.width}")
     if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
         parts.append(graphviz.dot_identity())
     for part in parts:
@@ -319,14 +356,19 @@ class _Cache:
                 return False
         return True
 
-    def record(self, slug: str, key: str, hashes: dict[str, str], out_dir: Path) -> None:
+    def note(self, slug: str) -> str:
+        entry = self.entries.get(slug)
+        note = entry.get("note", "") if isinstance(entry, dict) else ""
+        return note if isinstance(note, str) else ""
+
+    def record(self, slug: str, key: str, hashes: dict[str, str], out_dir: Path, note: str = "") -> None:
         """Note what was written: each file's hash, size and modification time."""
         files: dict[str, list[object]] = {}
         for name, digest in hashes.items():
             stat = (out_dir / name).stat()
             files[name] = [digest, stat.st_size, stat.st_mtime_ns]
         with self.lock:
-            self.entries[slug] = {"key": key, "files": files}
+            self.entries[slug] = {"key": key, "files": files, **({"note": note} if note else {})}
             self.changed = True
 
     def save(self) -> None:

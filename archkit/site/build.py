@@ -8,6 +8,7 @@ that replaces the output folder at the end, so a failed build never leaves a hal
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 MANIFEST = ".archkit-site.json"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
+# A system page's column (max-width 64rem less padding, in style.css.j2): diagrams are laid out
+# for it, so that their labels read at least 11 px high without a click.
+DIAGRAM_WIDTH = 900
 RECORD_CACHE = Path(".archkit") / "cache" / "records"
 SYSTEM_CACHE = Path(".archkit") / "cache" / "systems.json"
 CONTENT_CACHE = Path(".archkit") / "cache" / "content.json"
@@ -87,7 +91,9 @@ def _render_diagrams(
 
     if progress:
         progress("diagrams", 0, len(systems))
-    results = render_diagrams(systems, root / DIAGRAM_CACHE, options, root / ".archkit")
+    results = render_diagrams(
+        systems, root / DIAGRAM_CACHE, dataclasses.replace(options, width=DIAGRAM_WIDTH), root / ".archkit"
+    )
     if progress:
         progress("diagrams", len(systems), len(systems))
     return {r.system: r.files[0] for r in results}
