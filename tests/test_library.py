@@ -44,6 +44,9 @@ def test_render_options_check_what_they_are_given() -> None:
     with pytest.raises(ArchkitError) as jobs:
         RenderOptions(jobs=0)
     assert message(jobs) == snapshot("error: jobs is 0; expected a whole number from 1, or None")
+    with pytest.raises(ArchkitError) as width:
+        RenderOptions(width=100)
+    assert message(width) == snapshot("error: width is 100; expected pixels from 300 to 4000, or None")
 
 
 def test_render_options_normalise_what_a_command_line_writes() -> None:

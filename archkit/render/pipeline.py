@@ -44,6 +44,7 @@ class RenderOptions:
     ``formats``: some of svg, png, dot, mermaid (any case; 'mmd' for mermaid; repeats dropped).
     ``direction``: LR, TB, RL or BT (any case), or None for each system's own.
     ``theme``: light or dark. ``jobs``: parallel renders, None for one per core.
+    ``width``: lay the diagram out for a page this many pixels wide (300 to 4000), or None.
     """
 
     formats: tuple[str, ...] = ("svg",)
@@ -69,6 +70,10 @@ class RenderOptions:
             )
         if self.jobs is not None and (not isinstance(self.jobs, int) or self.jobs < 1):
             raise ArchkitError([Problem(f"jobs is {self.jobs!r}", expected="a whole number from 1, or None")])
+        if self.width is not None and (not isinstance(self.width, int) or not 300 <= self.width <= 4000):
+            raise ArchkitError(
+                [Problem(f"width is {self.width!r}", expected="pixels from 300 to 4000, or None")]
+            )
 
 
 def parse_formats(formats: Iterable[str] | str) -> tuple[str, ...]:
