@@ -38,6 +38,11 @@ _SCALE = {
     "bn": 1e9,
     "t": 1e12,
     "T": 1e12,
+    "mn": 1e6,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
 }
 _PER_SECOND = {"rps", "qps", "tps", "ops", "iops"}
 _CURRENCY = {"$": "USD", "€": "EUR", "£": "GBP"}
@@ -47,7 +52,8 @@ _PATTERN = re.compile(
     r"^\s*(?P<pct>p\d{2,3}(?:\.\d+)?|\d{2}(?:st|nd|rd|th)\s+percentile)?\s*"
     r"(?P<bound><=|>=|≤|≥|<|>|~|≈|up\s+to|under|over)?\s*"
     r"(?P<currency>[$€£])?\s*" + _NUMBER + r"\s*"
-    r"(?P<scale>bn|mm|[kKmMbBtT](?![a-zA-Z]))?\s*(?P<plus>\+)?\s*"
+    r"(?P<scale>(?i:thousand|million|billion|trillion)(?![a-zA-Z])|bn|mn|mm|[kKmMbBtT](?![a-zA-Z]))?"
+    r"\s*(?P<plus>\+)?\s*"
     r"(?P<rest>.*?)\s*$"
 )
 
@@ -77,7 +83,8 @@ def parse_quantity(text: str) -> Quantity | None:
     number = read_number(match["number"])
     if number is None:
         return None
-    value = number * _SCALE.get(match["scale"] or "", 1.0)
+    scale = match["scale"] or ""
+    value = number * _SCALE.get(scale.lower() if len(scale) > 2 else scale, 1.0)  # "Million" too
     rest = match["rest"]
     percentile = _percentile(match["pct"] or "")
     bound = _bound(match["bound"] or "")

@@ -19,8 +19,10 @@ measured in the same run, on the same machine, at the same moment:
 * rendering one 20-node system to SVG is compared with the reference FOLLOWED BY Graphviz's raw
   ``dot -Tsvg`` on the very DOT source archkit generates - what is left is archkit's own work
   (loading, checking, writing DOT, embedding the icons in the SVG). archkit keeps a content-hash
-  cache in its output folder, so each of its runs renders into an emptied folder (emptied outside
-  the timed block); otherwise it would time the cache, not the render;
+  cache of what it drew (in the workspace's ``.archkit/``), which trusts only files still in the
+  output folder, so each of its runs renders into an emptied folder (emptied outside the timed
+  block); otherwise it would time the cache, not the render. Icons scaled to their drawn size are
+  kept in the user's cache folder, warm after the first run, as they are for a user;
 * rendering 50 systems to SVG and PNG a second time with nothing changed (cache hit: Graphviz must
   not run) is compared with the first, cold run. For the cold run the CPU time of the child
   processes is compared with the wall time too, which shows how many cores the render used.

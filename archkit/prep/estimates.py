@@ -18,11 +18,13 @@ calculator for one expression.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archkit.errors import ArchkitError, Position, Problem, closest
-from archkit.model.system import Metric, System
 from archkit.prep import figures as F
+
+if TYPE_CHECKING:  # 'archkit calc' starts without the model
+    from archkit.model.system import Metric, System
 
 DEFAULT_PEAK_FACTOR = 3.0
 _AVAILABILITY_WORDS = ("sla", "availability", "uptime", "slo")
