@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from archkit.cli.common import EXIT_USAGE, State, print_json, print_table, report, run, say, shown
+from archkit.errors import Problem
 
 PeakFactor = Annotated[
     float,
@@ -49,6 +50,10 @@ def whiteboard(
     from archkit.prep.estimates import estimate
 
     report(estimate(target, peak_factor).problems)
+    from archkit.prep.whiteboard import simplify
+
+    board = simplify(target, max_boxes or None)
+    report([Problem(w, target.locate(), severity="warning") for w in board.warnings])
     for path in run(lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor)):
         say(f"wrote {shown(Path(str(path)))}")
 
