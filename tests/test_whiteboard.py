@@ -85,7 +85,7 @@ def test_drill_prints_every_card_or_asks_one_at_a_time(repo: Path, monkeypatch) 
         "autonomy and independent scaling. What did you give up?"
     )
     assert deck[0].answer.startswith("Gave up: More operational complexity")
-    assert any("you chose Hybrid: event streaming" in card.question for card in deck)
+    assert any("you chose “Hybrid: event streaming" in card.question for card in deck)
     printed = CliRunner().invoke(
         app, ["-C", str(repo), "drill", "--print", "--system", "recommendation-platform"]
     )
