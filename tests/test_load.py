@@ -20,7 +20,12 @@ def test_example_workspace_loads_faithfully(repo: Path) -> None:
     checked = Workspace(repo).load()
     assert checked.problems == []
     systems = {s.slug: s for s in checked.systems}
-    assert set(systems) == {"recommendation-platform", "payment-platform", "platform-microservices"}
+    assert set(systems) == {
+        "recommendation-platform",
+        "payment-platform",
+        "platform-microservices",
+        "url-shortener",
+    }
     recs = systems["recommendation-platform"]
     assert recs.name == "User Recommendation Platform"
     assert {m.name: m.value for m in recs.scale} == {
@@ -378,7 +383,7 @@ def test_the_system_cache_gives_back_what_loading_gives(repo: Path, tmp_path: Pa
         == 16
     )
     cache.write_text('{"version": 1, "systems": {"x": 1}}')
-    assert len(Workspace(tmp_path).load(cache=cache).systems) == 3
+    assert len(Workspace(tmp_path).load(cache=cache).systems) == 4
 
 
 def test_replicas_shards_and_roles_load_into_the_model() -> None:
