@@ -215,6 +215,8 @@ def test_techs_answers_a_category_word_with_that_category(runner: CliRunner) -> 
     assert rows[:4] == ["key-value-store", "document-store", "wide-column-store", "graph-database"]
     assert "aws-dynamodb" in rows and "postgresql" not in rows
     assert out.splitlines()[0].split() == ["tech", "name", "category", "shape", "provider", "aliases"]
+    code, _, err = run(runner, "techs", "replica")
+    assert code == 1 and "replicas and shards are a component's keys" in err
 
 
 def test_schema_offers_the_catalogue_for_tech_and_accepts_any_string(runner: CliRunner) -> None:

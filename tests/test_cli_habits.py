@@ -140,8 +140,10 @@ def test_techs_json() -> None:
             "id": "kafka",
             "name": "Apache Kafka",
             "category": "streaming",
+            "shape": "queue",
             "provider": "onprem",
             "aliases": ["apache-kafka"],
+            "tags": ["messaging", "event-stream", "pub-sub", "async", "log", "durable"],
         }
     )
     assert run("techs", "qqqqqqqq", "--json")[:2] == (1, "[]\n")
