@@ -189,7 +189,8 @@ def test_mermaid_has_the_same_nodes_groups_and_labels(recs: System) -> None:
     node_lines = [line for line in lines if re.match(r"\s+c_[\w]+\[", line)]
     assert len(node_lines) == len(recs.components)
     assert (
-        'c_postgres["<b>User DB</b><br/><small>PostgreSQL</small><br/><small>p95 #lt; 50 ms</small>"]' in text
+        'c_postgres[("<b>User DB</b><br/><small>PostgreSQL</small><br/><small>p95 #lt; 50 ms</small>")]'
+        in text
     )
     assert 'c_events_hsvc -.->|"1B+/day"| c_kafka' in text
     assert 'c_recs_hsvc -->|"features · p99 2 ms"| c_redis' in text
@@ -298,3 +299,12 @@ def test_a_scaled_out_system_renders(tmp_path: Path) -> None:
     out = tmp_path / "s.svg"
     graphviz.run_dot(dot, {"svg": out}, imagepath=resources_root())
     assert "Links replica" in out.read_text(encoding="utf-8")
+
+
+def test_mermaid_shapes_badges_and_replication_follow_the_diagram() -> None:
+    text = to_mermaid(load_system_text(SCALED_OUT))
+    assert 'c_db[("<b>Links</b>' in text and "16 shards · primary" in text
+    assert 'c_q[["<b>Clicks</b>' in text
+    assert 'c_job["<b>Rollup</b>' in text and 'c_api["<b>Read API</b>' in text and "×3" in text
+    (replication,) = [line for line in text.splitlines() if "==>" in line]
+    assert replication.startswith('  c_db ==>|"replication"| c_db_')
