@@ -248,3 +248,14 @@ def test_the_board_draws_stores_as_cylinders_queues_as_queues_and_replicas_as_st
     assert lines["events"].count('SIDES="L"') == 3
     assert 'peripheries="2"' in lines["read-api"]
     assert any('"db" -> "db-r"' in line and ":invis:" in line for line in dot.splitlines())
+
+
+def test_the_cheat_sheet_asks_about_shards_and_replicas_and_lists_options_unambiguously(repo: Path) -> None:
+    shortener = systems(repo)["url-shortener"]
+    sheet = cheat_sheet(shortener, DecisionStore(repo).records())  # type: ignore[arg-type]
+    assert "How is Links split into 16 shards, and what happens when one gets hot?" in sheet.questions
+    assert "Reads from Links read replicas lag the primary: where would a user notice?" in sheet.questions
+    from archkit.templating import render
+
+    page = render(repo, "whiteboard/cheat-sheet.md.j2", sheet=sheet, board=None, svgs=[], slug="x")
+    assert "(lost: Hash of the URL, truncated; Counter in the database, base-62 encoded)" in page

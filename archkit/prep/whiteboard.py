@@ -422,6 +422,14 @@ def _questions(system: System, derived: Sequence[object]) -> list[str]:
     stores = [c for c in system.components if kind_of(c) == "store"]
     for store in stores[:2]:
         questions.append(f"What happens when {store.title} is slow or unavailable?")
+    sharded = next((c for c in system.components if c.shards and not c.is_replica), None)
+    if sharded is not None:
+        questions.append(
+            f"How is {sharded.title} split into {sharded.shards} shards, and what happens when one gets hot?"
+        )
+    replica = next((c for c in system.components if c.replica_of), None)
+    if replica is not None:
+        questions.append(f"Reads from {replica.title} lag the primary: where would a user notice?")
     if any(c.mode == "async" for c in system.connections):
         questions.append("How do you handle duplicate or out-of-order events on the asynchronous paths?")
     rates = [d for d in derived if getattr(d, "figures", ()) and "/s" in " ".join(getattr(d, "figures", ()))]
