@@ -115,11 +115,11 @@ def test_help_text_is_printed_as_written(runner: CliRunner) -> None:
 
 
 def test_check_example_workspace(runner: CliRunner, repo: Path) -> None:
-    assert run(runner, "-C", str(repo), "check", "--no-checklist") == (0, "3 systems OK\n", "")
+    assert run(runner, "-C", str(repo), "check", "--no-checklist") == (0, "4 systems OK\n", "")
     code, out, err = run(runner, "-C", str(repo), "check", "--strict")
     assert (code, err) == (0, "")
-    assert out.startswith("3 systems OK\n\nPortfolio checklist\n")
-    assert out.endswith("14 of 14 checklist lines pass\n")
+    assert out.startswith("4 systems OK\n\nPortfolio checklist\n")
+    assert out.endswith("16 of 16 checklist lines pass\n")
 
 
 def test_check_reports_problems_and_exits_1(runner: CliRunner, make_tree) -> None:
@@ -165,7 +165,7 @@ def test_diagram_renders_then_reuses(runner: CliRunner, example: Path, tmp_path:
     out = tmp_path / "d"
     code, text, _ = run(runner, "-C", str(example), "diagram", "-f", "svg,mermaid", "-o", str(out))
     assert code == 0
-    assert text.splitlines()[-1] == "3 systems rendered (3 drawn, 0 unchanged)"
+    assert text.splitlines()[-1] == "4 systems rendered (4 drawn, 0 unchanged)"
     assert sorted(p.name for p in out.glob("*.*") if not p.name.startswith(".")) == [
         "payment-platform.mmd",
         "payment-platform.svg",
@@ -173,9 +173,11 @@ def test_diagram_renders_then_reuses(runner: CliRunner, example: Path, tmp_path:
         "platform-microservices.svg",
         "recommendation-platform.mmd",
         "recommendation-platform.svg",
+        "url-shortener.mmd",
+        "url-shortener.svg",
     ]
     code, text, _ = run(runner, "-C", str(example), "diagram", "-f", "svg,mermaid", "-o", str(out))
-    assert text.splitlines()[-1] == "3 systems rendered (0 drawn, 3 unchanged)"
+    assert text.splitlines()[-1] == "4 systems rendered (0 drawn, 4 unchanged)"
     # the cache is in the workspace's .archkit/, not among the files users commit
     assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
     assert list((example / ".archkit" / "cache" / "diagrams").glob("*.json"))
@@ -216,6 +218,8 @@ def test_techs_answers_a_category_word_with_that_category(runner: CliRunner) -> 
     assert rows[:4] == ["key-value-store", "document-store", "wide-column-store", "graph-database"]
     assert "aws-dynamodb" in rows and "postgresql" not in rows
     assert out.splitlines()[0].split() == ["tech", "name", "category", "shape", "provider", "aliases"]
+    code, _, err = run(runner, "techs", "replica")
+    assert code == 1 and "replicas and shards are a component's keys" in err
 
 
 def test_schema_offers_the_catalogue_for_tech_and_accepts_any_string(runner: CliRunner) -> None:
@@ -412,4 +416,4 @@ def test_the_console_command_builds_only_the_command_it_runs(repo: Path, tmp_pat
     done = subprocess.run(
         [str(script), "-C", str(repo), "check", "--no-checklist"], capture_output=True, text=True
     )
-    assert (done.returncode, done.stdout) == (0, "3 systems OK\n")
+    assert (done.returncode, done.stdout) == (0, "4 systems OK\n")

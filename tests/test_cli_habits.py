@@ -57,7 +57,7 @@ def test_exit_codes_clean_findings_usage(make_tree, repo: Path) -> None:
 
 
 def test_directory_option_before_or_after_the_command_and_from_the_environment(repo: Path) -> None:
-    expected = (0, "3 systems OK\n", "")
+    expected = (0, "4 systems OK\n", "")
     assert run("-C", str(repo), "check", "--no-checklist") == expected
     assert run("check", "--no-checklist", "-C", str(repo)) == expected
     assert run("check", f"--directory={repo}", "--no-checklist") == expected
@@ -127,7 +127,7 @@ def test_check_json(make_tree, repo: Path) -> None:
     code, out, _ = run("-C", str(repo), "check", "--json")
     data = json.loads(out)
     assert code == 0 and data["ok"] and data["problems"] == []
-    assert len(data["checklist"]) == 14 and all(line["ok"] for line in data["checklist"])
+    assert len(data["checklist"]) == 16 and all(line["ok"] for line in data["checklist"])
     assert set(data["checklist"][0]) == {"what", "ok", "reason", "fix"}
 
 
@@ -140,8 +140,10 @@ def test_techs_json() -> None:
             "id": "kafka",
             "name": "Apache Kafka",
             "category": "streaming",
+            "shape": "queue",
             "provider": "onprem",
             "aliases": ["apache-kafka"],
+            "tags": ["messaging", "event-stream", "pub-sub", "async", "log", "durable"],
         }
     )
     assert run("techs", "qqqqqqqq", "--json")[:2] == (1, "[]\n")
@@ -236,4 +238,4 @@ def test_json_output_is_valid_when_piped(repo: Path) -> None:
         capture_output=True,
         text=True,
     )
-    assert done.returncode == 0 and json.loads(done.stdout)["records"] == 5
+    assert done.returncode == 0 and json.loads(done.stdout)["records"] == 6

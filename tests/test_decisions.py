@@ -118,7 +118,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DecisionStore:
 
 def test_example_records_parse_into_structure(repo: Path) -> None:
     records = DecisionStore(repo).records()
-    assert [r.number for r in records] == [1, 2, 3, 4, 5]
+    assert [r.number for r in records] == [1, 2, 3, 4, 5, 6]
     migration = records[1]
     assert migration.title == "Migration from monolith to microservices"
     assert migration.status == "accepted" and migration.date == "2023-06-15"
@@ -373,7 +373,7 @@ def test_render_pages_index_and_graph(repo: Path, tmp_path: Path) -> None:
     store = DecisionStore(repo)
     written = render_decisions(store, tmp_path / "a")
     names = sorted(p.name for p in written)
-    assert names[:5] == sorted(r.path.replace(".md", ".html") for r in store.records())
+    assert names[:6] == sorted(r.path.replace(".md", ".html") for r in store.records())
     assert {"index.md", "index.html", "decisions.svg"} <= set(names)
     index_md = (tmp_path / "a" / "index.md").read_text(encoding="utf-8")
     assert "* [2. Migration from monolith to microservices](" in index_md
@@ -558,4 +558,4 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
     entry.write_text("not json")
     assert store.records(cache=cache)[0] == parsed[0]
     target.unlink()
-    assert len(store.records(cache=cache)) == 4 and len(list(cache.iterdir())) == 4
+    assert len(store.records(cache=cache)) == 5 and len(list(cache.iterdir())) == 5

@@ -39,7 +39,7 @@ def test_stdout_takes_one_format_of_one_system(runner: CliRunner, example: Path)
     code, data, err = invoke(runner, "-C", str(example), "diagram", "-f", "svg", "-o", "-")
     assert (code, data) == (2, b"")
     assert err == snapshot(
-        "error: --out - writes one system to standard output; name one of: payment-platform, platform-microservices, recommendation-platform\n"
+        "error: --out - writes one system to standard output; name one of: payment-platform, platform-microservices, recommendation-platform, url-shortener\n"
     )
     code, data, err = invoke(runner, "-C", str(example), "diagram", "payment-platform", "-o", "-")
     assert (code, data) == (2, b"")

@@ -201,7 +201,7 @@ def test_user_text_is_escaped(make_tree) -> None:
         ),
         (
             "<!-- archkit:diagram paymnt-platform -->\n<!-- archkit:end -->\n",
-            "doc.md:1:1: error: no system named 'paymnt-platform'; expected a system name: 'payment-platform', 'platform-microservices', 'recommendation-platform'; did you mean 'payment-platform'?",
+            "doc.md:1:1: error: no system named 'paymnt-platform'; expected a system name: 'payment-platform', 'platform-microservices', 'recommendation-platform', 'url-shortener'; did you mean 'payment-platform'?",
         ),
         (
             "<!-- archkit:diagam payment-platform -->\n<!-- archkit:end -->\n",
@@ -217,7 +217,7 @@ def test_user_text_is_escaped(make_tree) -> None:
         ),
         (
             "<!-- archkit:decision 99 -->\n<!-- archkit:end -->\n",
-            "doc.md:1:1: error: no decision record numbered 99; expected one of 1, 2, 3, 4, 5",
+            "doc.md:1:1: error: no decision record numbered 99; expected one of 1, 2, 3, 4, 5, 6",
         ),
         (
             "<!-- archkit:diagram payment-platform format=gif -->\n<!-- archkit:end -->\n",

@@ -118,9 +118,14 @@ def test_the_checklist_fails_with_a_useful_list(runner: CliRunner, workspace: Pa
     assert (code, err, strict_out) == (1, "", out)
     failed = [line for line in out.splitlines() if line.startswith("  ✗")]
     assert failed == [
-        "  ✗ 3-5 systems: 1 (my-system)",
+        "  ✗ 3-5 systems: 0 (none); not counted: the starter systems/my-system.yaml",
         "  ✗ 2-3 systems to present at L6: my-system",
-        "  ✗ 3-4 pieces of leadership evidence: 1 (initiative)",
+        "  ✗ 3-5 technical artifacts: decision records with rationale",
+        "  ✗ 3-4 pieces of leadership evidence: none",
+        "  ✗ executive summary on one page: the summary is the starter's text",
+        "  ✗ story bank: STAR parts and a principle: no stories",
+        "  ✗ starter files renamed or replaced: not counted until then: systems/my-system.yaml, "
+        "case-studies/my-case-study.yaml, leadership/my-initiative.yaml, stories/my-story.yaml",
     ]
     assert "-> add systems: 'archkit new system NAME'" in out
     assert run(runner, "-C", str(workspace), "tdr", "check") == (0, "1 record OK\n", "")

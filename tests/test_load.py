@@ -20,7 +20,12 @@ def test_example_workspace_loads_faithfully(repo: Path) -> None:
     checked = Workspace(repo).load()
     assert checked.problems == []
     systems = {s.slug: s for s in checked.systems}
-    assert set(systems) == {"recommendation-platform", "payment-platform", "platform-microservices"}
+    assert set(systems) == {
+        "recommendation-platform",
+        "payment-platform",
+        "platform-microservices",
+        "url-shortener",
+    }
     recs = systems["recommendation-platform"]
     assert recs.name == "User Recommendation Platform"
     assert {m.name: m.value for m in recs.scale} == {
@@ -121,7 +126,7 @@ def test_every_problem_of_a_file_is_reported_in_one_run(make_tree) -> None:
         (
             "name: S\ncomponents:\n  - id: a\n    lable: A\n",
             "s.yaml:4:5: error: unknown key 'lable' in component; expected one of 'id', 'label', 'tech', "
-            "'group', 'metrics', 'notes'; did you mean 'label'?",
+            "'group', 'replicas', 'shards', 'role', 'replica-of', 'metrics', 'notes'; did you mean 'label'?",
         ),
         (
             "name: S\ncomponents:\n  - id: a\n    group: clud\ngroups: [{id: cloud}]\n",
@@ -157,6 +162,30 @@ def test_every_problem_of_a_file_is_reported_in_one_run(make_tree) -> None:
             "YAML values (archkit reads YAML safely)",
         ),
         ("", "s.yaml:1:1: error: the file is empty; expected a mapping with 'name'"),
+        (
+            "name: S\ncomponents: [{id: db, tech: pg}, {id: r, tech: pg, replica-of: dbb}]\n",
+            "s.yaml:2:64: error: component 'r' is a replica of unknown component 'dbb'; expected a "
+            "component id: 'db', 'r'; did you mean 'db'?",
+        ),
+        (
+            "name: S\ncomponents: [{id: db, tech: pg, replica-of: db}]\n",
+            "s.yaml:2:45: error: component 'db' is a replica of itself; expected the id of the component "
+            "it copies",
+        ),
+        (
+            "name: S\ncomponents: [{id: db, tech: pg}, {id: r, replica-of: db, role: primary}]\n",
+            "s.yaml:2:64: error: component 'r' has role primary and is a replica of 'db'; expected role: "
+            "replica (or no role) on a component with replica-of",
+        ),
+        (
+            "name: S\ncomponents: [{id: api, replicas: 0}]\n",
+            "s.yaml:2:34: error: component 'api' has replicas: 0; expected a count of 1 or more",
+        ),
+        (
+            "name: S\ncomponents: [{id: db, role: replca}]\n",
+            "s.yaml:2:29: error: 'role' is 'replca'; expected one of 'primary', 'replica'; did you mean "
+            "'replica'?",
+        ),
         (
             "name: S\ncomponents: [{id: a, tech: our-own-bus}]\n",
             "s.yaml:2:28: warning: technology 'our-own-bus' of component 'a' is not in the catalogue; "
@@ -354,4 +383,21 @@ def test_the_system_cache_gives_back_what_loading_gives(repo: Path, tmp_path: Pa
         == 16
     )
     cache.write_text('{"version": 1, "systems": {"x": 1}}')
-    assert len(Workspace(tmp_path).load(cache=cache).systems) == 3
+    assert len(Workspace(tmp_path).load(cache=cache).systems) == 4
+
+
+def test_replicas_shards_and_roles_load_into_the_model() -> None:
+    system = load_system_text(
+        "name: S\ncomponents:\n  - {id: db, tech: pg, role: primary, shards: 16}\n"
+        "  - {id: r, tech: pg, replica-of: db, replicas: 3}\n"
+    )
+    db, replica = system.components
+    assert (db.role, db.shards, db.is_replica, db.copies) == ("primary", 16, False, 1)
+    assert (replica.replica_of, replica.replicas, replica.is_replica, replica.copies) == ("db", 3, True, 3)
+
+
+def test_a_python_system_with_a_wrong_replica_count_is_reported() -> None:
+    from archkit.model.check import check_system
+
+    system = System("S", slug="s", components=[Component("a", replicas="3")])  # type: ignore[arg-type]
+    assert [p.message for p in check_system(system)] == ["components[0].replicas is '3'"]

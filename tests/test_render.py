@@ -189,7 +189,8 @@ def test_mermaid_has_the_same_nodes_groups_and_labels(recs: System) -> None:
     node_lines = [line for line in lines if re.match(r"\s+c_[\w]+\[", line)]
     assert len(node_lines) == len(recs.components)
     assert (
-        'c_postgres["<b>User DB</b><br/><small>PostgreSQL</small><br/><small>p95 #lt; 50 ms</small>"]' in text
+        'c_postgres[("<b>User DB</b><br/><small>PostgreSQL</small><br/><small>p95 #lt; 50 ms</small>")]'
+        in text
     )
     assert 'c_events_hsvc -.->|"1B+/day"| c_kafka' in text
     assert 'c_recs_hsvc -->|"features · p99 2 ms"| c_redis' in text
@@ -245,3 +246,65 @@ def test_a_failed_render_leaves_existing_files_whole(tmp_path: Path, recs: Syste
     with pytest.raises(graphviz.EnvironmentProblem):
         render_diagrams([changed], tmp_path, RenderOptions(formats=("svg", "png")))
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+SCALED_OUT = """
+name: Short links
+components:
+  - {id: api, label: Read API, tech: service, replicas: 3}
+  - {id: db, label: Links, tech: postgresql, role: primary, shards: 16}
+  - {id: db-r, label: Links replica, tech: postgresql, replica-of: db, replicas: 2}
+  - {id: q, label: Clicks, tech: kafka}
+  - {id: job, label: Rollup, tech: emr}
+connections:
+  - {from: api, to: [db-r, q]}
+  - {from: q, to: job, mode: async}
+"""
+
+
+def node_line(dot: str, component_id: str) -> str:
+    return next(line for line in dot.splitlines() if line.strip().startswith(f'"c_{component_id}" ['))
+
+
+def test_shapes_follow_the_category_and_replicas_stack() -> None:
+    dot = to_dot(load_system_text(SCALED_OUT))
+    assert 'shape="cylinder"' in node_line(dot, "db") and "peripheries" not in node_line(dot, "db")
+    assert 'peripheries="2"' in node_line(dot, "db-r")  # two cylinders, one behind the other
+    api = node_line(dot, "api")
+    assert "cylinder" not in api and api.count('<TABLE BORDER="1"') == 3  # the card and two behind it
+    assert ">×3<" in api
+    assert node_line(dot, "q").count('SIDES="L"') == 3  # a queue's slots
+    job = node_line(dot, "job")
+    assert "cylinder" not in job and 'SIDES="L"' not in job  # a batch job is a box
+
+
+def test_shards_and_roles_are_badges_and_replication_has_its_own_arrow_and_legend() -> None:
+    dot = to_dot(load_system_text(SCALED_OUT))
+    assert ">16 shards<" in node_line(dot, "db") and ">primary<" in node_line(dot, "db")
+    assert ">read replica<" in node_line(dot, "db-r")
+    (replication,) = [line for line in dot.splitlines() if '"c_db" -> "c_db-r"' in line]
+    assert "replication" in replication and ":invis:" in replication  # a double line
+    for entry in ("replication: primary to read replica", "replicas: a stack", "data split into shards"):
+        assert entry in dot
+    plain = to_dot(
+        System("S", components=[Component("a"), Component("b")], connections=[Connection("a", "b")])
+    )
+    assert "replication" not in plain and "shards" not in plain and "×" not in plain
+
+
+def test_a_scaled_out_system_renders(tmp_path: Path) -> None:
+    dot = to_dot(load_system_text(SCALED_OUT))
+    from archkit.catalogue import resources_root
+
+    out = tmp_path / "s.svg"
+    graphviz.run_dot(dot, {"svg": out}, imagepath=resources_root())
+    assert "Links replica" in out.read_text(encoding="utf-8")
+
+
+def test_mermaid_shapes_badges_and_replication_follow_the_diagram() -> None:
+    text = to_mermaid(load_system_text(SCALED_OUT))
+    assert 'c_db[("<b>Links</b>' in text and "16 shards · primary" in text
+    assert 'c_q[["<b>Clicks</b>' in text
+    assert 'c_job["<b>Rollup</b>' in text and 'c_api["<b>Read API</b>' in text and "×3" in text
+    (replication,) = [line for line in text.splitlines() if "==>" in line]
+    assert replication.startswith('  c_db ==>|"replication"| c_db_')

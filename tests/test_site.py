@@ -75,7 +75,7 @@ def test_the_printable_page_is_self_contained(workspace: Path) -> None:
     out = workspace / "site"
     build_site(workspace, out)
     page = (out / "portfolio.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/svg+xml;base64,') == 3
+    assert page.count('src="data:image/svg+xml;base64,') == 4
     assert "<script" not in page
     assert re.findall(r'(?:href|src)="(?!data:|#)([^"]*)"', page) == []  # nothing outside the page
     assert "93% faster" in page and "10x" in page

@@ -85,7 +85,7 @@ def test_drill_prints_every_card_or_asks_one_at_a_time(repo: Path, monkeypatch) 
         "autonomy and independent scaling. What did you give up?"
     )
     assert deck[0].answer.startswith("Gave up: More operational complexity")
-    assert any("you chose Hybrid: event streaming" in card.question for card in deck)
+    assert any("you chose “Hybrid: event streaming" in card.question for card in deck)
     printed = CliRunner().invoke(
         app, ["-C", str(repo), "drill", "--print", "--system", "recommendation-platform"]
     )
@@ -186,3 +186,76 @@ def test_the_markdown_cheat_sheet_writes_text_as_it_is_and_renders_back_to_it(
         "- 5% write headroom",
     ):
         assert written in rendered, (written, text)
+
+
+FLAT = Path(__file__).with_name("data") / "flat-21.yaml"
+
+
+def flat_system() -> object:
+    from archkit.model import load_system
+
+    return load_system(FLAT)
+
+
+def test_the_budget_holds_on_a_system_without_groups() -> None:
+    system = flat_system()
+    assert len(system.components) == 21  # type: ignore[attr-defined]
+    for budget in (21, 16, 12, 8, 5):
+        board = simplify(system, budget)  # type: ignore[arg-type]
+        assert len(board.boxes) <= budget, budget
+        assert board.warnings == ()
+        members = sorted(m for b in board.boxes for m in b.members)
+        assert members == sorted(c.id for c in system.components)  # type: ignore[attr-defined]
+    board = simplify(system, 20)  # type: ignore[arg-type]
+    assert [b.text for b in board.boxes if len(b.members) > 1] == ["Links databases ×2"]  # enough
+    board = simplify(system, 19)  # type: ignore[arg-type]
+    assert [b.text for b in board.boxes if len(b.members) > 1] == ["Read services ×3"]
+    board = simplify(system, 8)  # type: ignore[arg-type]
+    assert len(board.boxes) == 8  # merged only as far as needed
+    assert "Clients ×2" in [b.text for b in board.boxes]
+
+
+def test_when_one_box_per_tier_is_too_many_it_warns_and_names_what_to_collapse(tmp_path: Path) -> None:
+    board = simplify(flat_system(), 3)  # type: ignore[arg-type]
+    assert len(board.boxes) == 5  # one per tier: clients, entry, services, async paths, stores
+    (warning,) = board.warnings
+    assert warning.startswith("the board has 5 boxes, over the budget of 3, with one box per tier already")
+    assert "raise --max-boxes to 5" in warning and "(whiteboard: collapse)" in warning
+    ws = tmp_path / "ws"
+    (ws / "systems").mkdir(parents=True)
+    (ws / "systems" / "flat.yaml").write_text(FLAT.read_text(encoding="utf-8"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["-C", str(ws), "whiteboard", "flat", "-n", "3"])
+    assert result.exit_code == 0
+    assert result.stderr.startswith("systems/flat.yaml:1:1: warning: the board has 5 boxes")
+
+
+def test_the_board_draws_stores_as_cylinders_queues_as_queues_and_replicas_as_stacks() -> None:
+    from archkit.prep.whiteboard import board_dot
+
+    board = simplify(flat_system(), 21)  # type: ignore[arg-type]
+    by_id = {b.id: b for b in board.boxes}
+    assert by_id["read-api"].text == "Read API ×3"
+    assert by_id["db"].text == "Links DB\n16 shards"
+    assert by_id["db-r"].text == "Links replica ×2\nread replica"
+    assert (by_id["emr"].shape, by_id["events"].shape, by_id["db"].shape) == ("box", "queue", "cylinder")
+    dot = board_dot(board, len(board.steps))
+    lines = {
+        line.split()[0].strip('"'): line
+        for line in dot.splitlines()
+        if line.startswith('  "') and "->" not in line
+    }
+    assert 'shape="cylinder"' in lines["db"] and 'shape="cylinder"' not in lines["emr"]
+    assert lines["events"].count('SIDES="L"') == 3
+    assert 'peripheries="2"' in lines["read-api"]
+    assert any('"db" -> "db-r"' in line and ":invis:" in line for line in dot.splitlines())
+
+
+def test_the_cheat_sheet_asks_about_shards_and_replicas_and_lists_options_unambiguously(repo: Path) -> None:
+    shortener = systems(repo)["url-shortener"]
+    sheet = cheat_sheet(shortener, DecisionStore(repo).records())  # type: ignore[arg-type]
+    assert "How is Links split into 16 shards, and what happens when one gets hot?" in sheet.questions
+    assert "Reads from Links read replicas lag the primary: where would a user notice?" in sheet.questions
+    from archkit.templating import render
+
+    page = render(repo, "whiteboard/cheat-sheet.md.j2", sheet=sheet, board=None, svgs=[], slug="x")
+    assert "(lost: Hash of the URL, truncated; Counter in the database, base-62 encoded)" in page

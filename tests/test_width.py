@@ -54,7 +54,7 @@ def test_width_on_the_command_line(runner: CliRunner, example: Path, tmp_path: P
     # a system too wide for the width in both directions is drawn as well as it can be, and said so
     result = runner.invoke(app, [*args[:3], "payment-platform", *args[3:]])
     assert result.exit_code == 0
-    warning = "warning: payment-platform: at --width 850 its smallest labels are 9.3 px high, under 11 px"
+    warning = "warning: payment-platform: at --width 850 its smallest labels are 9.2 px high, under 11 px"
     assert result.stderr.startswith(warning)
     again = runner.invoke(app, [*args[:3], "payment-platform", *args[3:]])  # from the cache: still said
     assert again.stderr.startswith(warning) and "0 drawn" in again.stdout

@@ -43,38 +43,46 @@ def whiteboard(
 def drill(
     system: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--system", "-s", help="Only this system's trade-offs and decisions."),
+        typer.Option("--system", "-s", help="Only this system's trade-offs, decisions and numbers."),
     ] = None,
     print_all: Annotated[
         bool, typer.Option("--print", help="Print every question and answer, for paper.")
     ] = False,
+    shuffle: Annotated[bool, typer.Option("--shuffle", help="Ask in a random order.")] = False,
+    seed: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--seed", help="With --shuffle: the same seed gives the same order."),
+    ] = None,
 ) -> None:
-    """Practise the trade-offs and the numbers: one question at a time, the recorded answer (or
-    the working) on Enter (q quits)."""
-    from archkit.prep.drill import drill as deal
+    """Practise the trade-offs and the numbers: one question at a time, the recorded answer on
+    Enter, then y or n for whether you knew it; missed questions come back before the end, and a
+    score ends the session (q quits)."""
+    import shutil
 
-    found = run(lambda: deal(State.root, system))
-    report(found.problems)
-    deck = found.cards
+    from archkit.decisions.store import workspace_records
+    from archkit.prep.drill import cards, order, print_deck, session
+
+    checked = load_checked([system] if system else [])
+    records = run(lambda: workspace_records(State.root))
+    slug = checked.systems[0].slug if system and checked.systems else None
+    deck = order(cards(checked.systems, records, slug), shuffle, seed)
     if not deck:
         typer.echo(
             "nothing to drill: add trade-offs or scale figures to systems/, or options to decision records"
         )
         raise typer.Exit(1)
-    interactive = not print_all and _is_terminal()
-    for number, card in enumerate(deck, start=1):
-        typer.echo(f"\n{number}/{len(deck)}. {card.question}")
-        if interactive:
-            reply = input("   (Enter shows the answer, q quits) ")
-            if reply.strip().lower() == "q":
-                return
-        typer.echo(f"   → {card.answer}\n     ({card.source})")
-        if (
-            interactive
-            and number < len(deck)
-            and input("   (Enter for the next one, q quits) ").strip().lower() == "q"
-        ):
-            return
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+    if print_all or not _is_terminal():
+        print_deck(deck, sys.stdout, width)
+        return
+    session(deck, _read_line, sys.stdout, width)
+
+
+def _read_line(prompt: str) -> str | None:
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
 
 
 def _is_terminal() -> bool:

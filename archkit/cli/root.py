@@ -268,14 +268,17 @@ def techs(
     if as_json:
         print_json(
             [
-                {"id": t.id, "name": t.name, "category": t.category, "provider": t.provider}
-                | {"aliases": list(t.aliases)}
+                {"id": t.id, "name": t.name, "category": t.category, "shape": t.shape}
+                | {"provider": t.provider, "aliases": list(t.aliases), "tags": list(t.tags)}
                 for t in found
             ]
         )
         raise typer.Exit(0 if found else EXIT_FINDINGS)
     if not found:
-        fail(f"no technology matches '{query}'", EXIT_FINDINGS)
+        hint = ""
+        if catalogue.normalize(query or "").rstrip("s") in ("replica", "shard", "read-replica", "primary"):
+            hint = " (replicas and shards are a component's keys: replicas: 3, shards: 16, replica-of: ID)"
+        fail(f"no technology matches '{query}'{hint}", EXIT_FINDINGS)
     rows = [[t.id, t.name, t.category, t.shape, t.provider, ", ".join(t.aliases)] for t in found]
     print_table(["tech", "name", "category", "shape", "provider", "aliases"], rows)
     if query:

@@ -165,11 +165,41 @@ def _check_systems(store: DecisionStore, record: Record, systems: set[str] | Non
 
 
 def _check_content(store: DecisionStore, record: Record, day: dt.date) -> list[Problem]:
-    if record.status != "accepted":
-        return []
+    from archkit.placeholders import is_placeholder
+
     problems = []
+    for section in record.sections:
+        # Results hold the scaffold's sentence until the review date: review_due covers them.
+        if (
+            section.key not in ("", "options", "results")
+            and section.text.strip()
+            and is_placeholder(section.text)
+        ):
+            problems.append(
+                Problem(
+                    f"record {record.number}: {section.heading} still holds the scaffold's sentence "
+                    f"'{_first_line(section.text)}'",
+                    store.position(record, section.line),
+                    expected=f"your own {section.heading.lower()} in place of the scaffold's",
+                    severity="warning",
+                )
+            )
+    for option in record.options:
+        if option.pros + option.cons and all(is_placeholder(t) for t in (*option.pros, *option.cons)):
+            problems.append(
+                Problem(
+                    f"record {record.number}: option '{option.name}' still holds the scaffold's pros "
+                    "and cons",
+                    store.position(record, option.line),
+                    expected="the option's own '- Pro: ...' and '- Con: ...' lines",
+                    severity="warning",
+                )
+            )
+    if record.status != "accepted":
+        return problems
     for key, heading in REQUIRED_WHEN_ACCEPTED:
-        if not record.section(key):
+        text = record.section(key)
+        if not text and not any(s.key == key and s.text.strip() for s in record.sections):
             problems.append(
                 Problem(
                     f"accepted record {record.number} has no {heading} section (or it is empty)",
@@ -217,6 +247,11 @@ def reviews_json(store: DecisionStore, due: Sequence[Record]) -> list[dict[str, 
     ]
 
 
+def _first_line(text: str) -> str:
+    line = next(line for line in text.strip().splitlines() if line.strip()).strip()
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
 def review_due(record: Record, day: dt.date) -> bool:
     """An accepted record whose review date has passed and whose Results are still empty."""
     if record.status != "accepted" or not record.review:
@@ -225,8 +260,10 @@ def review_due(record: Record, day: dt.date) -> bool:
         when = dt.date.fromisoformat(record.review[:10])
     except ValueError:
         return False
+    from archkit.placeholders import is_placeholder
+
     results = record.section("results")
-    placeholder = results.lower().startswith(("filled in at the review date", "to be measured"))
+    placeholder = is_placeholder(results) or results.lower().startswith("to be measured")
     return when <= day and (not results or placeholder)
 
 

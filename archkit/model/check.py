@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from archkit import catalogue
 from archkit.errors import Position, Problem, closest, one_of
-from archkit.model.system import Component, Connection, Group, System
+from archkit.model.system import ROLES, Component, Connection, Group, System
 from archkit.names import DIRECTIONS, is_id
 
 
@@ -21,6 +21,10 @@ def check_system(system: System) -> list[Problem]:
         return problems
     group_ids = _check_groups(system, problems)
     component_ids = _check_components(system, group_ids, problems)
+    for i, component in enumerate(system.components):
+        problems.extend(
+            _check_scale_out(component, component_ids, lambda *k, i=i: system.locate("components", i, *k))
+        )
     _check_connections(system, component_ids, problems)
     _check_whiteboard(system, group_ids, component_ids, problems)
     problems.extend(_check_estimates(system))
@@ -135,6 +139,52 @@ def _check_estimates(system: System) -> list[Problem]:
     return problems
 
 
+def _check_scale_out(
+    component: Component, component_ids: dict[str, int], where: Callable[..., Position | None]
+) -> list[Problem]:
+    """Replicas and shards are counts of at least one; a replica names an existing component
+    other than itself, and is not also a primary."""
+    problems = []
+    for key, value in (("replicas", component.replicas), ("shards", component.shards)):
+        if value is not None and value < 1:
+            problems.append(
+                Problem(
+                    f"component '{component.id}' has {key}: {value}",
+                    where(key),
+                    expected="a count of 1 or more",
+                )
+            )
+    source = component.replica_of
+    if source is None:
+        return problems
+    if source == component.id:
+        problems.append(
+            Problem(
+                f"component '{component.id}' is a replica of itself",
+                where("replica-of"),
+                expected="the id of the component it copies",
+            )
+        )
+    elif source not in component_ids:
+        problems.append(
+            Problem(
+                f"component '{component.id}' is a replica of unknown component '{source}'",
+                where("replica-of"),
+                expected=_known("component", component_ids),
+                suggestion=closest(source, component_ids),
+            )
+        )
+    if component.role == "primary":
+        problems.append(
+            Problem(
+                f"component '{component.id}' has role primary and is a replica of '{source}'",
+                where("role"),
+                expected="role: replica (or no role) on a component with replica-of",
+            )
+        )
+    return problems
+
+
 def _check_tech(component: Component, position: Position | None) -> list[Problem]:
     if component.tech.strip().lower() in catalogue.NO_TECHNOLOGY or catalogue.find(component.tech):
         return []
@@ -203,6 +253,9 @@ def _types_ok(system: System, problems: list[Problem], where: Callable[..., Posi
         checks += [(f"components[{i}].id", c.id, "id"), (f"components[{i}].label", c.label, "text")]
         checks += [(f"components[{i}].tech", c.tech, "text"), (f"components[{i}].notes", c.notes, "text")]
         checks += [(f"components[{i}].group", c.group, "id or None")]
+        checks += [(f"components[{i}].replica_of", c.replica_of, "id or None")]
+        checks += [(f"components[{i}].{f}", getattr(c, f), "count or None") for f in ("replicas", "shards")]
+        checks += [(f"components[{i}].role", c.role, "role")]
         checks += [(f"components[{i}].metrics[{j}]", m, "text") for j, m in enumerate(c.metrics)]
     for i, n in enumerate(system.connections):
         checks += [(f"connections[{i}].source", n.source, "id"), (f"connections[{i}].target", n.target, "id")]
@@ -230,6 +283,8 @@ _ALLOWED = {
     "id or None": "None or an id: letters, digits, '_', '.' and '-'",
     "direction": one_of(DIRECTIONS),
     "mode": "'sync' or 'async'",
+    "count or None": "None or a whole number",
+    "role": "'', 'primary' or 'replica'",
 }
 
 
@@ -242,4 +297,8 @@ def _fits(value: object, kind: str) -> bool:
         return value is None or _fits(value, "id")
     if kind == "direction":
         return value in DIRECTIONS
+    if kind == "count or None":
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    if kind == "role":
+        return value in ("", *ROLES)
     return value in ("sync", "async")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from archkit.model.system import GROUP_KINDS
+from archkit.model.system import GROUP_KINDS, ROLES
 from archkit.names import DIRECTIONS, ID_PATTERN
 
 # Kinds of value a key may hold.
@@ -101,7 +101,20 @@ COMPONENT = ObjectSpec(
             completions="technologies",
         ),
         Key("group", TEXT, "Id of the group (boundary) it sits in."),
-        Key("metrics", TEXTS, "Figures drawn under the label: 'p95 < 50 ms', '3 replicas'."),
+        Key("replicas", INT, "Identical copies running: drawn as a stack of cards with a '×3' badge."),
+        Key("shards", INT, "Partitions its data is split into: drawn as a '16 shards' badge."),
+        Key(
+            "role",
+            TEXT,
+            "primary (takes the writes) or replica (a copy that serves reads).",
+            choices=ROLES,
+        ),
+        Key(
+            "replica-of",
+            TEXT,
+            "Id of the component this one is a replica of: draws a replication arrow from it.",
+        ),
+        Key("metrics", TEXTS, "Figures drawn under the label: 'p95 < 50 ms', '40k reads/s'."),
         Key("notes", TEXT, "A longer note, for documents (not drawn)."),
     ],
 )
@@ -208,7 +221,7 @@ class _Schemas:
         text: dict[str, Any] = {"type": "string"}
         if key.choices:
             text["enum"] = list(key.choices)
-        if key.name in ("id", "from") or (key.name == "group" and key.kind == TEXT):
+        if key.name in ("id", "from", "replica-of") or (key.name == "group" and key.kind == TEXT):
             text["pattern"] = ID_PATTERN
         scalar = {"type": ["string", "number"]}
         if key.completions == "technologies":

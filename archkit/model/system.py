@@ -26,6 +26,7 @@ GROUP_KINDS = (
     "domain",
     "account",
 )
+ROLES = ("primary", "replica")
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -84,6 +85,10 @@ class Component:
     group: str | None = None
     metrics: tuple[str, ...] = ()
     notes: str = ""
+    replicas: int | None = None  # identical copies running: a stack of cards, 'x3'
+    shards: int | None = None  # partitions of its data
+    role: str = ""  # 'primary' or 'replica' ('' when it is neither)
+    replica_of: str | None = None  # id of the component it is a replica of
 
     def __post_init__(self) -> None:
         _set(self, "metrics", _tuple(self.metrics))
@@ -91,6 +96,15 @@ class Component:
     @property
     def title(self) -> str:
         return self.label or self.id
+
+    @property
+    def copies(self) -> int:
+        """How many of it run: its replicas, at least one."""
+        return max(self.replicas or 1, 1)
+
+    @property
+    def is_replica(self) -> bool:
+        return self.role == "replica" or self.replica_of is not None
 
 
 @dataclass(frozen=True)

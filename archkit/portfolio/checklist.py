@@ -11,6 +11,7 @@ from typing import NamedTuple
 from archkit.decisions.record import Record
 from archkit.errors import Problem
 from archkit.model.system import System
+from archkit.placeholders import STARTER_STEMS, is_placeholder
 from archkit.portfolio.content import Content
 
 ONE_PAGE_WORDS = 500  # an executive summary past this does not fit one printed page
@@ -23,28 +24,64 @@ class Line(NamedTuple):
     fix: str  # the file to edit, and how ('' when ok)
 
 
+def _written(text: str) -> bool:
+    """The user's own words: there, and not only a scaffold's starter sentences."""
+    return bool(text.strip()) and not is_placeholder(text)
+
+
 def run_checklist(
     systems: Sequence[System], records: Sequence[Record], content: Content, today: dt.date
 ) -> list[Line]:
-    lines = [_systems(systems), *_each_system(systems), _present(content, systems)]
+    starters = [s for s in systems if s.slug in STARTER_STEMS]
+    systems = [s for s in systems if s.slug not in STARTER_STEMS]
+    starter_files = [s.source.file if s.source else f"systems/{s.slug}" for s in starters] + [
+        f"{folder}/{item.slug}.yaml"
+        for folder, items in (
+            ("case-studies", content.case_studies),
+            ("leadership", content.leadership),
+            ("stories", content.stories),
+        )
+        for item in items
+        if item.slug in STARTER_STEMS
+    ]
+    content = content._replace(
+        case_studies=tuple(c for c in content.case_studies if c.slug not in STARTER_STEMS),
+        leadership=tuple(item for item in content.leadership if item.slug not in STARTER_STEMS),
+        stories=tuple(story for story in content.stories if story.slug not in STARTER_STEMS),
+    )
+    lines = [_systems(systems, starters), *_each_system(systems), _present(content, systems)]
     lines.append(_artifacts(systems, records, content))
     lines.append(_leadership(content))
     lines.append(_summary(content))
     lines += _records(records, today)
     lines.append(_stories(content))
+    if starter_files:
+        lines.append(
+            Line(
+                False,
+                "starter files renamed or replaced",
+                "not counted until then: " + ", ".join(starter_files),
+                "rename each to what it describes and write it, or delete it",
+            )
+        )
     return lines
 
 
-def _systems(systems: Sequence[System]) -> Line:
+def _systems(systems: Sequence[System], starters: Sequence[System]) -> Line:
     n = len(systems)
     names = ", ".join(s.slug for s in systems) or "none"
-    ok = 3 <= n <= 5
+    ok = 3 <= n <= 5 and not starters
     fix = (
         ""
-        if ok
+        if 3 <= n <= 5
         else ("add systems: 'archkit new system NAME'" if n < 3 else "keep your 3-5 strongest systems")
     )
-    return Line(ok, "3-5 systems", f"{n} ({names})", fix)
+    reason = f"{n} ({names})"
+    if starters:
+        where = ", ".join(s.source.file if s.source else s.slug for s in starters)
+        reason += f"; not counted: the starter {where}"
+        fix = "; ".join(part for part in (fix, f"rename or replace the starter {where}") if part)
+    return Line(ok, "3-5 systems", reason, fix)
 
 
 def _each_system(systems: Sequence[System]) -> list[Line]:
@@ -55,7 +92,7 @@ def _each_system(systems: Sequence[System]) -> list[Line]:
             for what, present in (
                 ("scale metrics", bool(system.scale)),
                 ("your role", bool(system.role)),
-                ("business context", bool(system.context)),
+                ("business context", _written(system.context)),
                 ("a diagram (components)", bool(system.components)),
             )
             if not present
@@ -85,7 +122,7 @@ def _artifacts(systems: Sequence[System], records: Sequence[Record], content: Co
     kinds = [
         ("architecture diagrams with scale", any(s.components and s.scale for s in systems)),
         ("case studies with quantified results", any(c.results for c in content.case_studies)),
-        ("decision records with rationale", any(r.section("rationale") for r in records)),
+        ("decision records with rationale", any(_written(r.section("rationale")) for r in records)),
     ]
     have = [name for name, present in kinds if present]
     ok = len(have) >= 3
@@ -121,7 +158,14 @@ def _summary(content: Content) -> Line:
         *portfolio.leadership,
     ]
     words = sum(len(part.split()) for part in parts)
-    ok = words <= ONE_PAGE_WORDS and bool(portfolio.summary.strip())
+    if not _written(portfolio.summary):
+        return Line(
+            False,
+            "executive summary on one page",
+            "the summary is the starter's text",
+            "portfolio.yaml: write your own summary",
+        )
+    ok = words <= ONE_PAGE_WORDS
     fix = "" if ok else f"portfolio.yaml: cut to {ONE_PAGE_WORDS} words or fewer"
     return Line(ok, "executive summary on one page", f"{words} words", fix)
 
@@ -140,9 +184,9 @@ def _records(records: Sequence[Record], today: dt.date) -> list[Line]:
         missing = [
             what
             for what, present in (
-                ("options", bool(record.options)),
-                ("rationale", bool(record.section("rationale"))),
-                ("results", bool(record.section("results")) or not _review_passed(record, today)),
+                ("options", any(_written(" ".join((*o.pros, *o.cons))) for o in record.options)),
+                ("rationale", _written(record.section("rationale"))),
+                ("results", _written(record.section("results")) or not _review_passed(record, today)),
             )
             if not present
         ]
@@ -169,7 +213,7 @@ def _stories(content: Content) -> Line:
     incomplete = [
         s.slug
         for s in stories
-        if not all(part.strip() for part in (s.situation, s.task, s.action, s.result)) or not s.principles
+        if not all(_written(part) for part in (s.situation, s.task, s.action, s.result)) or not s.principles
     ]
     ok = bool(stories) and not incomplete
     if not stories:

@@ -9,5 +9,7 @@ class Card(NamedTuple):
     """One drill question (drill.py asks the trade-offs, estimates.py the numbers)."""
 
     question: str
-    answer: str
+    answer: str  # paragraphs and '- ' bullets, one a line
     source: str  # where the answer comes from: 'systems/x.yaml', 'decisions/0002-....md'
+    options: tuple[str, ...] = ()  # the options the question is about, listed one a line
+    kind: str = "trade-off"  # or "number"

@@ -2,7 +2,10 @@
 draw it in.
 
 A board has at most ``max_boxes`` plain boxes: when a system has more components, its groups
-collapse into one box each (the most populous first) until it fits. The draw order follows how
+collapse into one box each (the innermost first) until it fits; when groups cannot bring it under
+the budget, boxes of the same tier and category merge ("Read services x3"), then boxes of the same
+tier; what still does not fit is named in a warning. Stores are cylinders, queues look like
+queues, replicated parts are stacks with "x3". The draw order follows how
 people draw: clients and the entry point, then services, then the asynchronous paths, then the
 data stores. Each step is rendered from the same Graphviz layout (the boxes of later steps are
 laid out but invisible), so nothing moves from one step to the next.
@@ -10,7 +13,7 @@ laid out but invisible), so nothing moves from one step to the next.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -47,18 +50,49 @@ _CATEGORY_KIND = {
 }
 
 
+# What a merged box of several components of one category is called: "Read services x3".
+_PLURALS = {
+    "client": "clients",
+    "entry": "entry points",
+    "service": "services",
+    "async": "async paths",
+    "store": "stores",
+    "database": "databases",
+    "cache": "caches",
+    "search": "search indexes",
+    "storage": "storage",
+    "warehouse": "warehouses",
+    "queue": "queues",
+    "streaming": "streams",
+    "batch": "batch jobs",
+    "stream-processing": "stream processors",
+    "compute": "services",
+    "container": "services",
+}
+
+
 class Box(NamedTuple):
     id: str
     label: str
     kind: str  # one of KINDS
     members: tuple[str, ...]  # the component ids it stands for
+    shape: str = "box"  # catalogue.BOX, CYLINDER or QUEUE
+    copies: int = 1  # drawn as a stack with 'xN' when more than one
+    category: str = ""  # the catalogue category its members share ('' when mixed or unknown)
+    note: str = ""  # a second line: '16 shards'
+
+    @property
+    def text(self) -> str:
+        """What the box says: its label, 'xN' for a stack, and its note."""
+        label = f"{self.label} ×{self.copies}" if self.copies > 1 else self.label
+        return f"{label}\n{self.note}" if self.note else label
 
 
 class Arrow(NamedTuple):
     source: str
     target: str
     label: str
-    mode: str  # sync or async
+    mode: str  # sync, async or replication
 
 
 class Board(NamedTuple):
@@ -66,11 +100,30 @@ class Board(NamedTuple):
     boxes: tuple[Box, ...]
     arrows: tuple[Arrow, ...]
     steps: tuple[tuple[str, tuple[str, ...]], ...]  # (title, box ids first drawn in it)
+    warnings: tuple[str, ...] = ()  # the budget could not be kept: what to collapse
 
 
 def kind_of(component: Component) -> str:
     tech = catalogue.find(component.tech) if component.tech else None
     return _CATEGORY_KIND.get(tech.category, "service") if tech else "service"
+
+
+def _box(component: Component) -> Box:
+    tech = catalogue.find(component.tech) if component.tech else None
+    shards = component.shards
+    note = "" if not shards else ("1 shard" if shards == 1 else f"{shards} shards")
+    if component.is_replica:
+        note = ", ".join(part for part in (note, "read replica") if part)
+    return Box(
+        component.id,
+        component.title,
+        kind_of(component),
+        (component.id,),
+        tech.shape if tech else catalogue.BOX,
+        component.copies,
+        tech.category if tech else "",
+        note,
+    )
 
 
 def simplify(system: System, max_boxes: int | None = None) -> Board:
@@ -79,7 +132,7 @@ def simplify(system: System, max_boxes: int | None = None) -> Board:
     settings = system.whiteboard
     budget = max_boxes or (settings.max_boxes if settings and settings.max_boxes else DEFAULT_MAX_BOXES)
     owner = {c.id: c.id for c in system.components}
-    boxes = {c.id: Box(c.id, c.title, kind_of(c), (c.id,)) for c in system.components}
+    boxes = {c.id: _box(c) for c in system.components}
     groups = {g.id: g for g in system.all_groups()}
     forced = [groups[g] for g in (settings.collapse if settings else ()) if g in groups]
     for group in [*forced, *_collapsible(system)]:
@@ -92,23 +145,106 @@ def simplify(system: System, max_boxes: int | None = None) -> Board:
         kinds = [boxes[b].kind for b in current]
         if not kinds:
             continue
-        merged = Box(
-            f"group:{group.id}", group.title, max(set(kinds), key=kinds.count), tuple(sorted(members))
+        merged = _merged(
+            f"group:{group.id}", group.title, [boxes[b] for b in current], max(set(kinds), key=kinds.count)
         )
-        for box_id in current:
-            del boxes[box_id]
-        boxes[merged.id] = merged
-        for member in members:
-            owner[member] = merged.id
+        _replace(boxes, owner, current, merged)
+    warnings = _merge_to_budget(boxes, owner, budget)
     arrows: dict[tuple[str, str], Arrow] = {}
-    for connection in system.connections:
-        source, target = owner.get(connection.source), owner.get(connection.target)
+    links: list[tuple[str, str, str, str]] = [
+        (c.source, c.target, c.label, c.mode) for c in system.connections
+    ]
+    links += [(c.replica_of, c.id, "replication", "replication") for c in system.components if c.replica_of]
+    for source_id, target_id, label, mode in links:
+        source, target = owner.get(source_id), owner.get(target_id)
         if source is None or target is None or source == target or (source, target) in arrows:
             continue
-        arrows[(source, target)] = Arrow(source, target, connection.label, connection.mode)
-    ordered = sorted(boxes.values(), key=lambda b: KINDS.index(b.kind))
+        arrows[(source, target)] = Arrow(source, target, label, mode)
+    ordered = _in_draw_order(boxes.values(), {c.id: i for i, c in enumerate(system.components)})
     user_order = _user_order(system, owner, boxes) if settings and settings.order else []
-    return Board(system.name, tuple(ordered), tuple(arrows.values()), _steps(ordered, user_order))
+    steps = _steps(ordered, user_order)
+    return Board(system.name, tuple(ordered), tuple(arrows.values()), steps, tuple(warnings))
+
+
+def _merged(box_id: str, label: str, boxes: Sequence[Box], kind: str) -> Box:
+    """One box standing for several: their members, a shape and category they all share."""
+    shapes = {b.shape for b in boxes}
+    categories = {b.category for b in boxes}
+    members = tuple(sorted(m for b in boxes for m in b.members))
+    return Box(
+        box_id,
+        label,
+        kind,
+        members,
+        shapes.pop() if len(shapes) == 1 else catalogue.BOX,
+        1,
+        categories.pop() if len(categories) == 1 else "",
+    )
+
+
+def _replace(boxes: dict[str, Box], owner: dict[str, str], current: Iterable[str], merged: Box) -> None:
+    for box_id in list(current):
+        del boxes[box_id]
+    boxes[merged.id] = merged
+    for member in merged.members:
+        owner[member] = merged.id
+
+
+def _merge_to_budget(boxes: dict[str, Box], owner: dict[str, str], budget: int) -> list[str]:
+    """Keep the budget when groups could not: merge boxes of one tier and category whose labels
+    start alike ('Read API', 'Read stats' -> 'Read services x2'), then of one tier and category,
+    then of one tier; the most numerous first, in draw order. Warn, naming what to collapse,
+    when even one box per tier is too many."""
+    order = {member: i for i, member in enumerate(owner)}
+    keys: tuple[Callable[[Box], tuple[str, str, str]], ...] = (
+        lambda b: (b.kind, b.category, b.label.split()[0].lower() if b.label.split() else ""),
+        lambda b: (b.kind, b.category, ""),
+        lambda b: (b.kind, "", ""),
+    )
+    for key in keys:
+        while len(boxes) > budget:
+            runs: dict[tuple[str, str, str], list[Box]] = {}
+            for box in _in_draw_order(boxes.values(), order):
+                runs.setdefault(key(box), []).append(box)
+            mergeable = [run for run in runs.values() if len(run) > 1]
+            if not mergeable:
+                break
+            # the smallest merge that is enough, else the biggest; the first of equals in draw order
+            need = len(boxes) - budget
+            enough = [run for run in mergeable if len(run) - 1 >= need]
+            run = min(enough, key=len) if enough else max(mergeable, key=len)
+            kind, category, _ = key(run[0])
+            merged = _merged(f"merged:{run[0].id}", _merged_label(run, kind, category), run, kind)
+            _replace(boxes, owner, [b.id for b in run], merged._replace(copies=len(merged.members)))
+    if len(boxes) <= budget:
+        return []
+    biggest = sorted(boxes.values(), key=lambda b: -len(b.members))[: len(boxes) - budget + 1]
+    names = ", ".join(f"'{b.text.splitlines()[0]}'" for b in biggest)
+    return [
+        f"the board has {len(boxes)} boxes, over the budget of {budget}, with one box per tier "
+        f"already: raise --max-boxes to {len(boxes)}, or put {names} in one group and collapse it "
+        "(whiteboard: collapse)"
+    ]
+
+
+def _in_draw_order(boxes: Iterable[Box], order: dict[str, int]) -> list[Box]:
+    """Tier by tier, and within a tier as the system lists the components."""
+    return sorted(boxes, key=lambda b: (KINDS.index(b.kind), min(order[m] for m in b.members)))
+
+
+def _merged_label(boxes: Sequence[Box], kind: str, category: str) -> str:
+    """'Read services' for 'Read API', 'Read cache service' and 'Read stats' (their first words in
+    common, then what they are); 'Services' when they share no first word."""
+    words = [b.label.split() for b in boxes]
+    common: list[str] = []
+    for column in zip(*words, strict=False):
+        if len({w.lower() for w in column}) != 1:
+            break
+        common.append(column[0])
+    noun = _PLURALS.get(category) or _PLURALS[kind]
+    if common and len(common) < min(len(w) for w in words):
+        return " ".join([*common, noun])
+    return noun[:1].upper() + noun[1:]
 
 
 def _user_order(system: System, owner: dict[str, str], boxes: dict[str, Box]) -> list[list[str]]:
@@ -175,9 +311,10 @@ def _steps(
 def board_dot(board: Board, upto: int) -> str:
     """DOT of the board with the boxes of steps after ``upto`` (1-based) laid out but invisible,
     so that every step has the same layout."""
-    from archkit.render.dot import quote
+    from archkit.render.dot import _h, quote
 
     shown = {box_id for _, ids in board.steps[:upto] for box_id in ids}
+    ink = "#1e293b"
     lines = [
         f"digraph {quote('whiteboard')} {{",
         '  graph [rankdir="LR" nodesep="0.5" ranksep="0.9" pad="0.3" bgcolor="white" fontname="DejaVu Sans"]',
@@ -186,14 +323,29 @@ def board_dot(board: Board, upto: int) -> str:
         '  edge [penwidth="1.6" fontname="DejaVu Sans" fontsize="11" arrowsize="0.9"]',
     ]
     for box in board.boxes:
-        style = "" if box.id in shown else ' style="invis"'
-        shape = ' shape="cylinder"' if box.kind == "store" else ""
-        lines.append(f"  {quote(box.id)} [label={quote(box.label)}{shape}{style}]")
+        attrs = [f"label={quote(box.text)}"]
+        if box.shape == catalogue.CYLINDER:
+            attrs.append('shape="cylinder" margin="0.3,0.22"')
+        elif box.shape == catalogue.QUEUE:  # a box with a queue's slots on its right
+            text = "<BR/>".join(_h(line) for line in box.text.split("\n"))
+            slots = '<TD WIDTH="8" BORDER="2" SIDES="L"> </TD>' * 3
+            attrs = [
+                'shape="plain"',
+                f'label=<<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="8" STYLE="ROUNDED">'
+                f"<TR><TD>{text}</TD>{slots}</TR></TABLE>>",
+            ]
+        if box.copies > 1 and box.shape != catalogue.QUEUE:
+            attrs.append('peripheries="2"')  # a stack
+        if box.id not in shown:
+            attrs.append('style="invis"')
+        lines.append(f"  {quote(box.id)} [{' '.join(attrs)}]")
     for arrow in board.arrows:
         visible = arrow.source in shown and arrow.target in shown
         attrs = [f"label={quote(arrow.label)}"] if arrow.label else []
         if arrow.mode == "async":
             attrs.append('style="dashed"')
+        if arrow.mode == "replication":  # a double line
+            attrs.append(f'color="{ink}:invis:{ink}"')
         if not visible:
             attrs.append('style="invis"')
         lines.append(f"  {quote(arrow.source)} -> {quote(arrow.target)} [{' '.join(attrs)}]")
@@ -272,6 +424,14 @@ def _questions(system: System, derived: Sequence[object]) -> list[str]:
     stores = [c for c in system.components if kind_of(c) == "store"]
     for store in stores[:2]:
         questions.append(f"What happens when {store.title} is slow or unavailable?")
+    sharded = next((c for c in system.components if c.shards and not c.is_replica), None)
+    if sharded is not None:
+        questions.append(
+            f"How is {sharded.title} split into {sharded.shards} shards, and what happens when one gets hot?"
+        )
+    replica = next((c for c in system.components if c.replica_of), None)
+    if replica is not None:
+        questions.append(f"Reads from {replica.title} lag the primary: where would a user notice?")
     if any(c.mode == "async" for c in system.connections):
         questions.append("How do you handle duplicate or out-of-order events on the asynchronous paths?")
     rates = [d for d in derived if getattr(d, "figures", ()) and "/s" in " ".join(getattr(d, "figures", ()))]
@@ -310,7 +470,8 @@ def whiteboard(
     target = checked.systems[0]
     out = in_workspace(root, Path(out_dir))
     files = render_whiteboard(target, out, max_boxes, workspace_records(root), peak_factor, root)
-    return Prepared(files, [*checked.problems, *estimate(target, peak_factor).problems])
+    board = [Problem(w, target.locate(), severity="warning") for w in simplify(target, max_boxes).warnings]
+    return Prepared(files, [*checked.problems, *estimate(target, peak_factor).problems, *board])
 
 
 def _check_options(max_boxes: int | None, peak_factor: float) -> None:

@@ -123,6 +123,9 @@ class _Writer:
             yield from self.cluster(group, "  ")
         for connection in self.system.connections:
             yield "  " + self.edge(connection)
+        for replica in self.system.components:
+            if replica.replica_of is not None and self.system.component(replica.replica_of):
+                yield "  " + self.replication_edge(replica.replica_of, replica.id)
         yield "}"
 
     # -- title block and legend ------------------------------------------------------------
@@ -173,6 +176,16 @@ class _Writer:
             entries.append((f'<FONT COLOR="{t.edge}">━━━▶</FONT>', "sync request / response"))
         if "async" in modes:
             entries.append((f'<FONT COLOR="{t.async_edge}">┅┅┅▶</FONT>', "async event / message"))
+        if any(c.replica_of for c in self.system.components):
+            entries.append(
+                (f'<FONT COLOR="{t.replication}">═══▶</FONT>', "replication: primary to read replica")
+            )
+        if any(c.copies > 1 for c in self.system.components):
+            entries.append(
+                (_badge("×3", t.badge_fill, t.badge_text), "replicas: a stack of identical copies")
+            )
+        if any(c.shards for c in self.system.components):
+            entries.append((_badge("16 shards", t.shard_fill, t.shard_text), "data split into shards"))
         if any(c.annotation for c in self.system.connections):
             entries.append((f'<FONT COLOR="{t.edge_text}">a · b</FONT>', "protocol · throughput · latency"))
         if any(c.metrics for c in self.system.components):
@@ -204,9 +217,35 @@ class _Writer:
 
     def components(self, components: Iterable[Component], indent: str) -> Iterator[str]:
         for component in components:
-            yield f"{indent}{quote(node_id(component.id))} [label=<{self.card(component)}>]"
+            yield f"{indent}{quote(node_id(component.id))} [{self.node(component)}]"
 
-    def card(self, component: Component) -> str:
+    def node(self, component: Component) -> str:
+        """A card shaped by its technology's category: a cylinder for stores, a queue for queues
+        and streams, a box otherwise; replicas stack it, and badges say xN, shards and role."""
+        t = self.theme
+        shape = catalogue.shape_of(component.tech)
+        stack = min(component.copies, 3)
+        if shape == catalogue.CYLINDER:
+            attrs = {
+                "shape": "cylinder",
+                "style": "filled",
+                "fillcolor": t.node_fill,
+                "color": t.node_border,
+                "margin": "0.12,0.1",
+            }
+            if stack > 1:
+                attrs["peripheries"] = str(stack)  # cylinders behind one another
+            return f"label=<{self.card(component, framed=False)}> " + _attrs(attrs)
+        card = self.card(component, queue=shape == catalogue.QUEUE)
+        for _ in range(stack - 1):  # each copy behind shows as a sheet to the right and below
+            card = (
+                f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" STYLE="ROUNDED" '
+                f'COLOR="{t.node_border}" BGCOLOR="{t.sheet_fill}">'
+                f'<TR><TD>{card}</TD><TD WIDTH="4"></TD></TR><TR><TD HEIGHT="4"></TD><TD></TD></TR></TABLE>'
+            )
+        return f"label=<{card}>"
+
+    def card(self, component: Component, framed: bool = True, queue: bool = False) -> str:
         t = self.theme
         rows = []
         icon = icon_for(component)
@@ -219,12 +258,43 @@ class _Writer:
         tech_name = catalogue.display_name(component.tech)
         if tech_name and tech_name != component.title:
             rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(tech_name)}</FONT></TD></TR>')
+        badges = self.badges(component)
+        if badges:
+            rows.append(
+                '<TR><TD><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0"><TR>'
+                + "".join(f"<TD>{badge}</TD>" for badge in badges)
+                + "</TR></TABLE></TD></TR>"
+            )
         for metric in component.metrics:
             rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.metric}">{_h(metric)}</FONT></TD></TR>')
+        body = "".join(rows)
+        if not framed:
+            return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="3">{body}</TABLE>'
+        if queue:  # the body, then the slots of a queue on its right
+            inner = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="3">{body}</TABLE>'
+            slot = f'<TD WIDTH="7" BORDER="1" SIDES="L" COLOR="{t.node_border}"> </TD>'
+            return (
+                f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" STYLE="ROUNDED" '
+                f'COLOR="{t.node_border}" BGCOLOR="{t.node_fill}"><TR><TD>{inner}</TD>{slot * 3}</TR></TABLE>'
+            )
         return (
             f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="1" CELLPADDING="3" STYLE="ROUNDED" '
-            f'COLOR="{t.node_border}" BGCOLOR="{t.node_fill}">' + "".join(rows) + "</TABLE>"
+            f'COLOR="{t.node_border}" BGCOLOR="{t.node_fill}">' + body + "</TABLE>"
         )
+
+    def badges(self, component: Component) -> list[str]:
+        t = self.theme
+        found = []
+        if component.copies > 1:
+            found.append(_badge(f"×{component.copies}", t.badge_fill, t.badge_text))
+        if component.shards:
+            shards = "1 shard" if component.shards == 1 else f"{component.shards} shards"
+            found.append(_badge(shards, t.shard_fill, t.shard_text))
+        if component.is_replica:
+            found.append(_badge("read replica", t.badge_fill, t.badge_text))
+        elif component.role == "primary":
+            found.append(_badge("primary", t.badge_fill, t.badge_text))
+        return found
 
     def cluster(self, group: Group, indent: str) -> Iterator[str]:
         style = self.theme.group(group.kind)
@@ -255,6 +325,21 @@ class _Writer:
             attrs["color"] = self.theme.async_edge
         text = f"{quote(node_id(connection.source))} -> {quote(node_id(connection.target))}"
         return text + (f" [{_attrs(attrs)}]" if attrs else "")
+
+    def replication_edge(self, primary: str, replica: str) -> str:
+        """Primary to replica, as a double line in its own colour (named in the legend)."""
+        colour = self.theme.replication
+        attrs = {"color": f"{colour}:invis:{colour}", "penwidth": "1.2", "arrowhead": "normal"}
+        attrs |= {"label": " replication ", "fontcolor": colour}
+        return f"{quote(node_id(primary))} -> {quote(node_id(replica))} [{_attrs(attrs)}]"
+
+
+def _badge(text: str, fill: str, color: str) -> str:
+    """A small rounded label: 'x3', '16 shards', 'primary'."""
+    return (
+        f'<TABLE BORDER="0" CELLPADDING="2" CELLSPACING="0" BGCOLOR="{fill}" STYLE="ROUNDED"><TR><TD>'
+        f'<FONT POINT-SIZE="9" COLOR="{color}"><B>{_h(text)}</B></FONT></TD></TR></TABLE>'
+    )
 
 
 def _swatch(border: str, fill: str) -> str:

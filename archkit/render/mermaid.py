@@ -69,10 +69,18 @@ def _lines(system: System, direction: str) -> Iterator[str]:
             yield f'  {source} {arrow}|"{escape(connection.annotation)}"| {target}'
         else:
             yield f"  {source} {arrow} {target}"
+    known_ids = {c.id for c in system.components}
+    for replica in system.components:
+        if replica.replica_of in known_ids and replica.replica_of is not None:
+            primary = mermaid_id("c_", replica.replica_of)
+            yield f'  {primary} ==>|"replication"| {mermaid_id("c_", replica.id)}'
     yield "  classDef component fill:#ffffff,stroke:#94a3b8,color:#0f172a"
     ids = ",".join(mermaid_id("c_", c.id) for c in system.components)
     if ids:
         yield f"  class {ids} component"
+
+
+_SHAPES = {catalogue.BOX: ("[", "]"), catalogue.CYLINDER: ("[(", ")]"), catalogue.QUEUE: ("[[", "]]")}
 
 
 def _node(component: Component) -> str:
@@ -80,8 +88,15 @@ def _node(component: Component) -> str:
     tech_name = catalogue.display_name(component.tech)
     if tech_name and tech_name != component.title:
         parts.append(f"<small>{escape(tech_name)}</small>")
+    badges = [f"×{component.copies}"] if component.copies > 1 else []
+    badges += [f"{component.shards} shards"] if component.shards else []
+    badges += ["read replica"] if component.is_replica else ["primary"] if component.role == "primary" else []
+    if badges:
+        parts.append(f"<small>{escape(' · '.join(badges))}</small>")
     parts.extend(f"<small>{escape(m)}</small>" for m in component.metrics)
-    return f'{mermaid_id("c_", component.id)}["{"<br/>".join(parts)}"]'
+    # the shape follows the category: [(cylinder)] for stores, [[double sides]] for queues
+    opening, closing = _SHAPES[catalogue.shape_of(component.tech)]
+    return f'{mermaid_id("c_", component.id)}{opening}"{"<br/>".join(parts)}"{closing}'
 
 
 def _subgraph(group: Group, members: dict[str | None, list[Component]], indent: str) -> Iterator[str]:

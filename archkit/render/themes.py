@@ -28,6 +28,12 @@ class Theme(NamedTuple):
     legend_fill: str
     legend_border: str
     groups: dict[str, GroupStyle]
+    sheet_fill: str = "#f1f5f9"  # the cards behind a replicated one
+    badge_fill: str = "#e0e7ff"  # 'x3', 'primary', 'read replica'
+    badge_text: str = "#3730a3"
+    shard_fill: str = "#fef3c7"  # '16 shards'
+    shard_text: str = "#92400e"
+    replication: str = "#0e7490"  # primary -> read replica arrows
 
     def group(self, kind: str) -> GroupStyle:
         return self.groups.get(kind, self.groups["boundary"])
@@ -85,6 +91,12 @@ DARK = Theme(
         "team": GroupStyle("#c084fc", "#1d1530", dashed=True),
         "domain": GroupStyle("#22d3ee", "#112328"),
     },
+    sheet_fill="#162032",
+    badge_fill="#312e81",
+    badge_text="#e0e7ff",
+    shard_fill="#451a03",
+    shard_text="#fde68a",
+    replication="#67e8f9",
 )
 
 THEMES = {theme.name: theme for theme in (LIGHT, DARK)}
