@@ -165,6 +165,15 @@ def _check_systems(store: DecisionStore, record: Record, systems: set[str] | Non
 
 
 def _check_content(store: DecisionStore, record: Record, day: dt.date) -> list[Problem]:
+    problems = _scaffold_left(store, record)
+    if record.status != "accepted":
+        return problems
+    problems += _accepted_gaps(store, record, day)
+    return problems
+
+
+def _scaffold_left(store: DecisionStore, record: Record) -> list[Problem]:
+    """Sections and options that still hold the scaffold's sentences."""
     from archkit.placeholders import is_placeholder
 
     problems = []
@@ -195,8 +204,12 @@ def _check_content(store: DecisionStore, record: Record, day: dt.date) -> list[P
                     severity="warning",
                 )
             )
-    if record.status != "accepted":
-        return problems
+    return problems
+
+
+def _accepted_gaps(store: DecisionStore, record: Record, day: dt.date) -> list[Problem]:
+    """What an accepted record lacks: sections, pros and cons, results once the review is due."""
+    problems = []
     for key, heading in REQUIRED_WHEN_ACCEPTED:
         text = record.section(key)
         if not text and not any(s.key == key and s.text.strip() for s in record.sections):

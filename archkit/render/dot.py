@@ -76,12 +76,25 @@ class _Writer:
             self.by_group.setdefault(group, []).append(component)
 
     def lines(self) -> Iterator[str]:
-        t = self.theme
         yield f"// {' '.join(self.system.name.split())}: drawn by archkit from the system's definition."
         yield "// Icons are paths below the 'diagrams' package's resources/ folder:"
         yield "//   icons=$(python -c 'import archkit.catalogue as c; print(c.resources_root())')"
         yield '//   dot -Gimagepath="$icons" -Tsvg -o diagram.svg this.dot'
         yield f"digraph {quote(self.system.slug or 'system')} {{"
+        yield from self.defaults()
+        yield from self.components(self.by_group.get(None, []), "  ")
+        for group in self.system.groups:
+            yield from self.cluster(group, "  ")
+        for connection in self.system.connections:
+            yield "  " + self.edge(connection)
+        for replica in self.system.components:
+            if replica.replica_of is not None and self.system.component(replica.replica_of):
+                yield "  " + self.replication_edge(replica.replica_of, replica.id)
+        yield "}"
+
+    def defaults(self) -> Iterator[str]:
+        """The graph's, nodes' and edges' default attributes, and the title block."""
+        t = self.theme
         graph_attrs = {
             "rankdir": self.direction,
             "newrank": "true",
@@ -118,15 +131,6 @@ class _Writer:
             )
             + "]"
         )
-        yield from self.components(self.by_group.get(None, []), "  ")
-        for group in self.system.groups:
-            yield from self.cluster(group, "  ")
-        for connection in self.system.connections:
-            yield "  " + self.edge(connection)
-        for replica in self.system.components:
-            if replica.replica_of is not None and self.system.component(replica.replica_of):
-                yield "  " + self.replication_edge(replica.replica_of, replica.id)
-        yield "}"
 
     # -- title block and legend ------------------------------------------------------------
 
