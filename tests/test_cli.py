@@ -62,8 +62,10 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
             "drill",
             "estimate",
             "calc",
+            "diff",
             "new",
             "tdr",
+            "import",
         ]
     )
 

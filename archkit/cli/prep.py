@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import EXIT_USAGE, State, print_json, print_table, report, run, say, shown
+from archkit.cli.common import EXIT_USAGE, State, fail, print_json, print_table, report, run, say, shown
 from archkit.errors import Problem
 
 PeakFactor = Annotated[
@@ -30,9 +30,26 @@ def whiteboard(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
     ] = Path("build/whiteboard"),
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: html (step SVGs, the stepping page, the cheat sheet), excalidraw.",
+        ),
+    ] = "html",
 ) -> None:
     """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
+    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ("html", "excalidraw")]
+    if unknown or not formats:
+        from archkit.errors import closest
+
+        wrong = unknown[0] if unknown else format
+        hint = closest(wrong, ("html", "excalidraw"))
+        extra = f"; did you mean '{hint}'?" if hint else ""
+        fail(f"error: unknown format '{wrong}'; expected html, excalidraw{extra}", EXIT_USAGE)
     from archkit.decisions.store import DecisionStore
     from archkit.prep.whiteboard import render_whiteboard
     from archkit.workspace import Workspace
@@ -54,6 +71,13 @@ def whiteboard(
 
     board = simplify(target, max_boxes or None)
     report([Problem(w, target.locate(), severity="warning") for w in board.warnings])
+    if "excalidraw" in formats:
+        from archkit.render.excalidraw import write_whiteboard_scene
+
+        scene = run(lambda: write_whiteboard_scene(target, out_dir, max_boxes or None))
+        say(f"wrote {shown(scene)}")
+    if "html" not in formats:
+        return
     for path in run(lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor)):
         say(f"wrote {shown(Path(str(path)))}")
 

@@ -30,6 +30,8 @@ from archkit.cli.common import (
     shown,
 )
 from archkit.cli.documents import embed as documents_embed
+from archkit.cli.interop import diff as interop_diff
+from archkit.cli.interop import import_app
 from archkit.cli.prep import calc as prep_calc
 from archkit.cli.prep import drill as site_drill
 from archkit.cli.prep import estimate as prep_estimate
@@ -57,6 +59,7 @@ app = typer.Typer(**_APP_SETTINGS)
 new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(new_app, name="new")
 app.add_typer(tdr_app, name="tdr")
+app.add_typer(import_app, name="import")
 
 
 def _version(value: bool) -> None:
@@ -213,7 +216,10 @@ def _split_formats(value: str) -> tuple[str, ...]:
 def diagram(
     systems: SystemsArg = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, dot, mermaid.")
+        str,
+        typer.Option(
+            "--format", "-f", help="Comma-separated: svg, png, dot, mermaid, d2, excalidraw, drawio."
+        ),
     ] = "svg,png",
     out: Annotated[
         Path,
@@ -401,6 +407,7 @@ app.command("whiteboard")(site_whiteboard)
 app.command("drill")(site_drill)
 app.command("estimate")(prep_estimate)
 app.command("calc")(prep_calc)
+app.command("diff")(interop_diff)
 
 
 def _command_word(argv: list[str]) -> str | None:

@@ -51,6 +51,16 @@ def run_dot(source: str, outputs: Mapping[str, Path], imagepath: Path, dpi: str 
         args.append(f"-Gdpi={dpi or PNG_DPI}")
     for fmt, path in outputs.items():
         args += [f"-T{DOT_FORMATS[fmt]}", f"-o{path}"]
+    _run(args, source)
+
+
+def layout_json(source: str) -> str:
+    """Graphviz's layout of the DOT ``source`` as JSON (positions, cluster boxes, edge routes),
+    for exports that place shapes themselves."""
+    return _run([find_dot(), "-Tjson"], source).decode("utf-8")
+
+
+def _run(args: list[str], source: str) -> bytes:
     try:
         done = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, check=False)
     except OSError as exc:
@@ -58,3 +68,4 @@ def run_dot(source: str, outputs: Mapping[str, Path], imagepath: Path, dpi: str 
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
         raise EnvironmentProblem(f"Graphviz's dot failed: {message}")
+    return done.stdout

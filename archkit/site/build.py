@@ -69,9 +69,49 @@ def build_site(
         raise ArchkitError([p for p in problems if p.is_error])
 
     diagrams = _render_diagrams(root, systems, jobs, progress)
-    site = pages.Site(systems, records, content, diagrams, store)
+    changes = _render_changes(root, systems, diagrams, problems)
+    site = pages.Site(systems, records, content, diagrams, store, changes)
     planned = site.plan()
     return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
+
+
+def _render_changes(
+    root: Path, systems: list[System], diagrams: dict[str, Path], problems: list[Any]
+) -> dict[str, tuple[str, list[str]]]:
+    """For each system with ``previous:``, the diagram of what changed (added to ``diagrams`` as
+    '<slug>-diff') and the summary; a version that cannot be read is a warning."""
+    from archkit.errors import ArchkitError, EnvironmentProblem
+
+    wanted = [s for s in systems if s.previous]
+    if not wanted:
+        return {}
+    from archkit.model.diff import diff_previous
+    from archkit.render.diff import change_lines, render_diff
+    from archkit.workspace import Workspace
+
+    files = {p.stem: p for p in Workspace(root).system_files()}
+    changes: dict[str, tuple[str, list[str]]] = {}
+    for system in wanted:
+        try:
+            found = diff_previous(files[system.slug], system, Workspace(root).show(files[system.slug]))
+            (svg,) = render_diff(found, root / DIAGRAM_CACHE, ["svg"])
+        except (ArchkitError, EnvironmentProblem) as exc:
+            problems.extend(_as_warnings(exc, system))
+            continue
+        diagrams[f"{system.slug}-diff"] = svg
+        changes[system.slug] = (found.old_label, change_lines(found))
+    return changes
+
+
+def _as_warnings(exc: Exception, system: System) -> list[Any]:
+    from archkit.errors import ArchkitError, Problem
+
+    where = system.locate("previous")
+    reasons = [p.message for p in exc.problems] if isinstance(exc, ArchkitError) else [str(exc)]
+    return [
+        Problem(f"'previous: {system.previous}' cannot be compared: {reason}", where, severity="warning")
+        for reason in reasons
+    ]
 
 
 def _render_diagrams(

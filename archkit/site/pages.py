@@ -90,7 +90,9 @@ class Site:
         content: Content,
         diagrams: dict[str, Path],
         store: DecisionStore,
+        changes: dict[str, tuple[str, list[str]]] | None = None,
     ) -> None:
+        self.changes = changes or {}  # system slug -> (what it changed from, summary lines)
         self.systems = list(systems)
         self.records = list(records)
         self.content = content
@@ -280,6 +282,7 @@ class Site:
             },
             "diagram": f"diagrams/{system.slug}.svg" if system.slug in self.diagrams else "",
             "diagram_digest": file_digest(self.diagrams.get(system.slug)),
+            "changes": self._changes(system.slug),
             "decisions": [self._record_link(self.by_number[n]) for n in related],
             "case_studies": [
                 {"title": c.title, "url": f"case-studies/{c.slug}.html"}
@@ -291,6 +294,19 @@ class Site:
                 for s in self.content.stories
                 if system.slug in s.systems
             ],
+        }
+
+    def _changes(self, slug: str) -> dict[str, Any] | None:
+        """The 'What changed' section: the diff diagram and its summary lines."""
+        if slug not in self.changes:
+            return None
+        since, lines = self.changes[slug]
+        diagram = self.diagrams.get(f"{slug}-diff")
+        return {
+            "since": since,
+            "lines": lines,
+            "diagram": f"diagrams/{slug}-diff.svg" if diagram else "",
+            "digest": file_digest(diagram),
         }
 
     def _record_link(self, record: Record) -> dict[str, Any]:
