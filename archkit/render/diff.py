@@ -222,34 +222,17 @@ def render_diff(
     ``<slug>-diff.json``; returns the files written."""
     import json
 
-    from archkit import catalogue
-    from archkit.files import reserve_temporary, write_atomic
-    from archkit.render import graphviz
-    from archkit.render.icons import scaled_reader
-    from archkit.render.svg import finish_svg, read_icon_from
+    from archkit.files import write_atomic
+    from archkit.render.pipeline import RenderOptions, _draw
 
     slug = diff.after.slug or "system"
     dot_source = diff_dot(diff, direction)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    contents: dict[Path, bytes] = {}
-    drawn = [f for f in formats if f in graphviz.DOT_FORMATS]
-    if drawn:
-        root = catalogue.resources_root()
-        raw = {fmt: reserve_temporary(out_dir / f"{slug}-diff.{fmt}") for fmt in drawn}
-        try:
-            graphviz.run_dot(dot_source, raw, imagepath=root)
-            for fmt, path in raw.items():
-                data = path.read_bytes()
-                if fmt == "svg":
-                    read_icon = scaled_reader(read_icon_from(root))
-                    data = finish_svg(data.decode("utf-8"), read_icon).encode("utf-8")
-                contents[out_dir / f"{slug}-diff.{fmt}"] = data
-        finally:
-            for leftover in raw.values():
-                leftover.unlink(missing_ok=True)
-    if "dot" in formats:
-        contents[out_dir / f"{slug}-diff.dot"] = dot_source.encode("utf-8")
+    drawn = [f for f in formats if f in ("svg", "png", "dot")]
+    options = RenderOptions(formats=tuple(drawn), direction=direction)  # no --width: the diff's own layout
+    images = _draw(diff.after, options, dot_source, {}, drawn, out_dir) if drawn else {}
+    contents = {out_dir / f"{slug}-diff.{fmt}": data for fmt, data in images.items()}
     if "json" in formats:
         contents[out_dir / f"{slug}-diff.json"] = (
             json.dumps(diff.as_dict(), indent=2, ensure_ascii=False) + "\n"
