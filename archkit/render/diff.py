@@ -103,25 +103,35 @@ class _DiffWriter(_Writer):
 
     # -- components, groups, connections --------------------------------------------------
 
-    def card(self, component: Component) -> str:
+    def node(self, component: Component) -> str:
         change = self.diff.of("component", component.id)
-        html = super().card(component)
+        drawn = super().node(component)
+        if change is None:
+            return drawn
+        t = self.theme
+        colour, fill = COLOURS[change.status], FILLS[change.status]
+        drawn = drawn.replace(
+            f'COLOR="{t.node_border}" BGCOLOR="{t.node_fill}"', f'COLOR="{colour}" BGCOLOR="{fill}"'
+        )
+        drawn = drawn.replace(f'fillcolor="{t.node_fill}"', f'fillcolor="{fill}"')
+        return drawn.replace(f'color="{t.node_border}"', f'color="{colour}" penwidth="2.5"')
+
+    def card(self, component: Component, framed: bool = True, queue: bool = False) -> str:
+        change = self.diff.of("component", component.id)
+        html = super().card(component, framed, queue)
         if change is None:
             return html
-        colour, fill = COLOURS[change.status], FILLS[change.status]
-        t = self.theme
-        html = html.replace(
-            f'COLOR="{t.node_border}" BGCOLOR="{t.node_fill}"', f'COLOR="{colour}" BGCOLOR="{fill}"', 1
-        )
-        html = html.replace('<TABLE BORDER="1"', '<TABLE BORDER="3"', 1)
-        if change.status == REMOVED:
-            html = html.replace(f"<B>{_h(component.title)}</B>", f"<S><B>{_h(component.title)}</B></S>", 1)
+        colour = COLOURS[change.status]
+        title = f"<TR><TD><B>{_h(component.title)}</B></TD></TR>"
         rows = [_small_row(f"{MARKS[change.status]} {_h(change.status)}", colour)]
         for field, old, _new in change.fields:
             old_text = _h(_shown(field, self._group_title(old) if field == "group" else old))
             what = "moved from" if field == "group" else f"{field} was"
             rows.append(_small_row(f"{_h(what)} <S>{old_text}</S>", COLOURS[REMOVED]))
-        return html[: -len("</TABLE>")] + "".join(rows) + "</TABLE>"
+        shown_title = (
+            f"<TR><TD><S><B>{_h(component.title)}</B></S></TD></TR>" if change.status == REMOVED else title
+        )
+        return html.replace(title, shown_title + "".join(rows), 1)
 
     def _group_title(self, group_id: str) -> str:
         for system in (self.diff.after, self.diff.before):
