@@ -249,3 +249,33 @@ def test_an_empty_workspace_builds_and_a_planted_link_is_not_carried_over(tmp_pa
     build_site(tmp_path, tmp_path / "site")
     assert not (tmp_path / "site" / "stories.html").is_symlink()
     assert "secret" not in (tmp_path / "site" / "stories.html").read_text(encoding="utf-8")
+
+
+def test_a_file_that_fails_is_one_error_and_build_prints_what_check_prints(workspace: Path) -> None:
+    from typer.testing import CliRunner
+
+    from archkit.cli import app
+
+    system = workspace / "systems" / "recommendation-platform.yaml"
+    system.write_text(system.read_text(encoding="utf-8").replace("\nname:", "\nname: [", 1), encoding="utf-8")
+    story = next(p for p in (workspace / "stories").glob("*.yaml") if "recommendation" in p.name)
+    story.write_text(
+        re.sub("^title:", "titel:", story.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8"
+    )
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["-C", str(workspace), *args], env={"NO_COLOR": "1"})
+        return result.exit_code, result.stderr
+
+    code, checked = run("check")
+    errors = [line for line in checked.splitlines() if ": error: " in line]
+    assert code == 1
+    # one error per broken file: nothing that names them is reported as missing too
+    assert sorted({line.split(":")[0] for line in errors}) == [
+        f"stories/{story.name}",
+        "systems/recommendation-platform.yaml",
+    ], checked
+    assert "which the workspace does not have" not in checked
+    code, built = run("build", "--out", str(workspace / "site"))
+    assert (code, built) == (2, checked)
+    assert not (workspace / "site").exists()

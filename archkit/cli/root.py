@@ -102,16 +102,14 @@ def _workspace() -> Workspace:
     return Workspace(State.root)
 
 
-def _load_checked(systems: Sequence[str], show: bool = True, code: int = EXIT_USAGE) -> Checked:
-    """Load and check; print every problem (unless ``show`` is off); exit ``code`` on errors
-    (check: 1, findings; the others: 2, input they cannot work with)."""
+def _load_checked(systems: Sequence[str]) -> Checked:
+    """Load and check; print every problem; exit 2 on errors (input the command cannot use)."""
     workspace = _workspace()
     run(workspace.require)
     checked = run(lambda: workspace.load(systems))
-    if show:
-        report(checked.problems)
-        if checked.errors:
-            raise typer.Exit(code)
+    report(checked.problems)
+    if checked.errors:
+        raise typer.Exit(EXIT_USAGE)
     return checked
 
 
@@ -143,21 +141,26 @@ def check(
 ) -> None:
     """Validate systems and portfolio content (file:line:column for every problem, exit 1 on
     errors), then run the portfolio checklist."""
-    checked = _load_checked(systems or [], show=not as_json, code=EXIT_FINDINGS)
-    problems = list(checked.problems)
-    run_list = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
+    workspace = _workspace()
+    run(workspace.require)
     lines = None
-    if run_list and not systems and not checked.errors:
-        from archkit.portfolio.checklist import check_portfolio
+    if systems:  # these systems alone
+        checked = run(lambda: workspace.load(systems))
+        found, problems = checked.systems, list(checked.problems)
+    else:  # the whole workspace: systems, records and content, each problem once
+        from archkit.workspace import load_workspace
 
-        result = run(lambda: check_portfolio(State.root, checked.systems))
-        problems += result.content.problems
-        if not as_json:
-            report(result.content.problems)
-        if not any(p.is_error for p in result.content.problems):
-            lines = result.lines
-        elif not as_json:
-            raise typer.Exit(EXIT_FINDINGS)
+        run(lambda: workspace.resolve([]))  # no systems at all is said, not passed
+        loaded = run(lambda: load_workspace(State.root))
+        found, problems = loaded.systems, loaded.problems
+        wanted = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
+        if wanted and not loaded.errors:
+            from archkit.decisions.store import today
+            from archkit.portfolio.checklist import run_checklist
+
+            lines = run_checklist(loaded.systems, loaded.records, loaded.content, today())
+    if not as_json:
+        report(problems)
     errors = any(p.is_error for p in problems)
     failed = sum(1 for line in lines or () if not line.ok)
     code = EXIT_FINDINGS if errors or (failed and strict) else 0
@@ -167,7 +170,7 @@ def check(
         print_json(
             {
                 "ok": code == 0,
-                "systems": [s.slug for s in checked.systems],
+                "systems": [s.slug for s in found],
                 "problems": [problem_json(p) for p in problems],
                 "checklist": None
                 if lines is None
@@ -175,8 +178,10 @@ def check(
             }
         )
         raise typer.Exit(code)
-    count = len(checked.systems)
-    warnings = len(checked.warnings)
+    if errors:
+        raise typer.Exit(code)
+    count = len(found)
+    warnings = sum(1 for p in problems if not p.is_error)
     note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     say(f"{count} system{'s' if count != 1 else ''} OK{note}")
     if lines is None:
@@ -379,8 +384,9 @@ def init(
     )
     actions = run(lambda: init_workspace(root))
     for action, path in actions:
-        say(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}")
-    if all(action == "kept" for action, _ in actions):
+        note = " (its records are kept; .adr-dir points at it)" if action == "adopted" else ""
+        say(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}{note}")
+    if all(action in ("kept", "adopted") for action, _ in actions):
         say("nothing to write: the workspace has every part")
         return
     here = root.resolve() == Path.cwd().resolve()

@@ -128,7 +128,7 @@ def list_records(
                 "date": r.date,
                 "path": shown(store.dir / r.path),
                 "links": [
-                    {"label": link.label, "number": link.number, "path": link.target} for link in r.links
+                    {"label": link.name, "number": link.number, "path": link.target} for link in r.links
                 ],
             }
             for r in records
@@ -144,7 +144,7 @@ def list_records(
             r.title,
             r.status,
             r.date,
-            ", ".join(f"{link.label} {link.number}" for link in r.links),
+            ", ".join(f"{link.name} {link.number}" for link in r.links),
         ]
         for r in records
     ]

@@ -33,6 +33,7 @@ from archkit.decisions.record import (
     STATUSES,
     SUPERSEDED_BY,
     SUPERSEDES,
+    Link,
     Record,
     parse_record,
 )
@@ -548,7 +549,8 @@ def _with_status(record: Record, status: str) -> str:
 
 def _with_link(record: Record, label: str, target: Record) -> str:
     """The record's text with ``label [N. Title](file)`` in its Status section (once)."""
-    if any(link.label == label and link.target == target.path for link in record.links):
+    wanted = Link(label, 0, "", "", 0).kind  # either spelling of a supersede link is the same link
+    if any(link.kind == wanted and link.target == target.path for link in record.links):
         return record.text
     line_text = f"{label} [{link_text(target.label)}]({target.path})"
     lines = _lines(record.text)

@@ -24,6 +24,7 @@ from archkit.workspace import Workspace
 
 WROTE = "wrote"
 KEPT = "kept"
+ADOPTED = "adopted"  # an existing records folder, which .adr-dir now names
 Action = tuple[str, Path]
 
 STARTER_SYSTEM = "my-system"
@@ -69,8 +70,14 @@ def init_workspace(root: Path) -> list[Action]:
     else:
         actions += [(WROTE, path) for path in new_system(workspace, STARTER_SYSTEM) if path != schema]
 
-    actions.append(_create(root / ADR_DIR_FILE, lambda: DEFAULT_DIR + "\n"))
-    store = DecisionStore(root)  # the folder .adr-dir names, when a workspace had one already
+    # The records folder .adr-dir names; else one adr-tools, log4brains or MADR made (doc/adr,
+    # docs/adr, docs/decisions): adopted, never doubled by a second, empty decisions/.
+    store = DecisionStore(root)
+    folder = store.dir.relative_to(root).as_posix()
+    pointed = (root / ADR_DIR_FILE).is_file()
+    actions.append(_create(root / ADR_DIR_FILE, lambda: folder + "\n"))
+    if not pointed and folder != DEFAULT_DIR and store.dir.is_dir():
+        actions.append((ADOPTED, store.dir))
     records = store.files()
     first = [(n, name) for n, name in records if _record_slug(name) == FIRST_SLUG]
     if first:

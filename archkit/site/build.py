@@ -26,9 +26,7 @@ DIAGRAM_CACHE = Path(".archkit") / "diagrams"
 # A system page's column (max-width 64rem less padding, in style.css.j2): diagrams are laid out
 # for it, so that their labels read at least 11 px high without a click.
 DIAGRAM_WIDTH = 900
-RECORD_CACHE = Path(".archkit") / "cache" / "records"
-SYSTEM_CACHE = Path(".archkit") / "cache" / "systems.json"
-CONTENT_CACHE = Path(".archkit") / "cache" / "content.json"
+CACHES = Path(".archkit") / "cache"  # parsed systems (systems.json), records (records/), content.json
 
 
 class BuildReport(NamedTuple):
@@ -47,26 +45,16 @@ def build_site(
 ) -> BuildReport:
     """Build the site of the workspace at ``root`` into ``out``; ArchkitError with every problem
     when the workspace has errors (nothing is written then)."""
-    from archkit.portfolio.content import load_content
-    from archkit.workspace import Workspace
+    from archkit.workspace import load_workspace
 
     out = _safe_output(root, out)
     pages.forget_templates()  # a long-running serve sees template edits
-    workspace = Workspace(root)
-    checked = workspace.load(cache=root / SYSTEM_CACHE) if workspace.system_files() else None
-    systems = checked.systems if checked else []
-    problems = list(checked.problems) if checked else []
+    loaded = load_workspace(root, caches=root / CACHES)
+    problems = loaded.problems
+    if loaded.errors:
+        raise ArchkitError(problems)  # warnings too: build prints what check prints
+    systems, records, content = loaded.systems, loaded.records, loaded.content
     store = DecisionStore(root)
-    records = store.records(cache=root / RECORD_CACHE) if store.dir.is_dir() else []
-    content = load_content(
-        root, [s.slug for s in systems], [r.number for r in records], cache=root / CONTENT_CACHE
-    )
-    problems += content.problems
-    from archkit.decisions.checks import check_records
-
-    problems += check_records(store, records, errors_only=True)
-    if any(p.is_error for p in problems):
-        raise ArchkitError([p for p in problems if p.is_error])
 
     diagrams = _render_diagrams(root, systems, jobs, progress)
     changes = _render_changes(root, systems, diagrams, problems)

@@ -334,7 +334,7 @@ class Site:
                 "metadata": sorted(record.metadata.items(), key=lambda kv: _META_ORDER.get(kv[0], 99)),
                 "links": [
                     {
-                        "label": link.label,
+                        "label": link.name,
                         "number": link.number,
                         "title": link.title,
                         "url": "decisions/" + link.target.rsplit("/", 1)[-1][: -len(".md")] + ".html",
@@ -416,6 +416,7 @@ class Site:
         return {
             "slug": story.slug,
             "title": story.title,
+            "short": story.column_title,
             "principles": list(story.principles),
             "star": [
                 ("Situation", story.situation),
