@@ -74,7 +74,18 @@ def test_example_site_has_every_page_and_every_link_resolves(workspace: Path) ->
     entries = json.loads(
         re.search(r"=\s*(\[.*\]);", (out / "search.js").read_text(encoding="utf-8"), re.S)[1]
     )
-    assert {e["kind"] for e in entries} == {"system", "decision", "case study", "leadership", "story"}
+    assert {e["kind"] for e in entries} == {
+        "summary",
+        "system",
+        "decision",
+        "case study",
+        "leadership",
+        "story",
+    }
+    # full text: a component's technology is searchable on its system's page
+    recommendations = next(e for e in entries if e["url"] == "systems/recommendation-platform.html")
+    assert "kafka Apache Kafka" in recommendations["text"]
+    assert (out / "lunr.js").read_text(encoding="utf-8").startswith("/**\n * lunr - http://lunrjs.com")
 
 
 def test_the_printable_page_is_self_contained(workspace: Path) -> None:
@@ -146,15 +157,15 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
     import time
     import urllib.request
 
-    from archkit.site.serve import serve
+    from archkit.site.serve import Outcome, serve
 
     out = workspace / "site"
     said: list[str] = []
     stop = threading.Event()
 
-    def rebuild() -> str:
+    def rebuild() -> Outcome:
         report = build_site(workspace, out)
-        return f"built {report.rendered}"
+        return Outcome(True, f"built {report.rendered}")
 
     thread = threading.Thread(target=serve, args=(workspace, out, 0, rebuild, said.append, stop), daemon=True)
     thread.start()
@@ -173,7 +184,8 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
         while "Changed - " not in (out / "stories.html").read_text(encoding="utf-8"):
             assert time.monotonic() < deadline, said
             time.sleep(0.1)
-        assert said[0] == f"built {len(list(out.rglob('*.html'))) + 2}"  # every page, the first time
+        first = said[0].split(" in ")[0]  # 'built N in 0.12 s'
+        assert first == f"built {len(list(out.rglob('*.html'))) + 2}"  # every page, the first time
     finally:
         stop.set()
         thread.join(timeout=10)

@@ -54,7 +54,9 @@ def check_system(system: System) -> list[Problem]:
             _check_scale_out(component, component_ids, lambda *k, i=i: where("components", i, *k))
         )
 
-    for i, connection in enumerate(system.connections):
+    # with no components at all (a misspelt 'components' key, reported as such), each connection's
+    # ends are not reported too: one error, not a cascade
+    for i, connection in enumerate(system.connections if component_ids else ()):
         for end, key in ((connection.source, "from"), (connection.target, "to")):
             if end not in component_ids:
                 problems.append(

@@ -22,6 +22,8 @@ from archkit.model.system import System
 from archkit.site import pages
 
 MANIFEST = ".archkit-site.json"
+# lunr.js 2.3.9 from npm (MIT, vendor/LICENSE-lunr.txt): the search in the browser
+LUNR_JS = Path(__file__).resolve().parent / "vendor" / "lunr.min.js"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
 # A system page's column (max-width 64rem less padding, in style.css.j2): diagrams are laid out
 # for it, so that their labels read at least 11 px high without a click.
@@ -143,6 +145,8 @@ def _write(
     try:
         for slug, svg in diagrams.items():
             _place(svg, staging / "diagrams" / f"{slug}.svg")
+        # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
+        shutil.copyfile(LUNR_JS, staging / "lunr.js")
         for page in planned:
             digest = page.digest()
             manifest[page.path] = digest

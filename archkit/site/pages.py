@@ -447,41 +447,107 @@ class Site:
         }
 
     def search_entries(self) -> list[dict[str, str]]:
-        entries = [
-            {"title": s.name, "kind": "system", "url": f"systems/{s.slug}.html", "text": s.summary}
-            for s in self.systems
-        ]
-        entries += [
-            {"title": f"{r.number}. {r.title}", "kind": "decision", "url": record_page(r), "text": r.status}
-            for r in self.records
-        ]
-        entries += [
-            {
-                "title": c.title,
-                "kind": "case study",
-                "url": f"case-studies/{c.slug}.html",
-                "text": c.challenge,
-            }
-            for c in self.content.case_studies
-        ]
-        entries += [
-            {
-                "title": i.title,
-                "kind": "leadership",
-                "url": f"leadership/{i.slug}.html",
-                "text": " ".join(i.context),
-            }
-            for i in self.content.leadership
-        ]
-        entries += [
-            {
-                "title": s.title,
-                "kind": "story",
-                "url": f"stories.html#{s.slug}",
-                "text": ", ".join(s.principles),
-            }
-            for s in self.content.stories
-        ]
+        """One entry per page (a story per story-bank section): its URL, title, kind and the text a
+        reader sees there, for full-text search in the browser (lunr.js)."""
+        from archkit import catalogue
+
+        def text(*parts: Any) -> str:
+            flat: list[str] = []
+            for part in parts:
+                if isinstance(part, (list, tuple)):
+                    flat.append(text(*part))
+                elif part:
+                    flat.append(str(part))
+            return " ".join(flat)
+
+        def tech_name(tech: str) -> str:
+            found = catalogue.find(tech) if tech else None
+            return f"{tech} {found.name}" if found else tech
+
+        entries = []
+        portfolio = self.content.portfolio
+        if portfolio:
+            entries.append(
+                {
+                    "title": portfolio.name,
+                    "kind": "summary",
+                    "url": "index.html",
+                    "text": text(
+                        portfolio.headline, portfolio.summary, portfolio.achievements, portfolio.leadership
+                    ),
+                }
+            )
+        for s in self.systems:
+            entries.append(
+                {
+                    "title": s.name,
+                    "kind": "system",
+                    "url": f"systems/{s.slug}.html",
+                    "text": text(
+                        s.summary,
+                        s.role,
+                        s.context,
+                        s.impact,
+                        s.stack,
+                        [(m.name, m.value) for m in s.scale],
+                        [(c.title, tech_name(c.tech), c.metrics, c.notes) for c in s.components],
+                        [(c.label, c.throughput, c.latency) for c in s.connections],
+                        [(t.decision, t.choice, t.tradeoff, t.result) for t in s.tradeoffs],
+                        s.leadership,
+                    ),
+                }
+            )
+        for r in self.records:
+            entries.append(
+                {
+                    "title": f"{r.number}. {r.title}",
+                    "kind": "decision",
+                    "url": record_page(r),
+                    "text": text(r.status, list(r.metadata.values()), [s.text for s in r.sections]),
+                }
+            )
+        for c in self.content.case_studies:
+            entries.append(
+                {
+                    "title": c.title,
+                    "kind": "case study",
+                    "url": f"case-studies/{c.slug}.html",
+                    "text": text(
+                        c.challenge,
+                        c.analysis,
+                        c.solution,
+                        c.leadership,
+                        c.outcomes,
+                        [(r.metric, r.before, r.after) for r in c.results],
+                    ),
+                }
+            )
+        for i in self.content.leadership:
+            entries.append(
+                {
+                    "title": i.title,
+                    "kind": "leadership",
+                    "url": f"leadership/{i.slug}.html",
+                    "text": text(
+                        i.context,
+                        i.role,
+                        [(p.name, p.when, p.actions) for p in i.phases],
+                        i.outcomes,
+                        i.long_term,
+                        i.lessons,
+                        [(r.metric, r.before, r.after) for r in i.results],
+                    ),
+                }
+            )
+        for story in self.content.stories:
+            entries.append(
+                {
+                    "title": story.title,
+                    "kind": "story",
+                    "url": f"stories.html#{story.slug}",
+                    "text": text(story.principles, story.situation, story.task, story.action, story.result),
+                }
+            )
         return entries
 
 
