@@ -71,9 +71,15 @@ def test_example_site_has_every_page_and_every_link_resolves(workspace: Path) ->
         path = target.split("#", 1)[0]
         if path:
             assert (page.parent / path).resolve().is_file(), f"{page.relative_to(out)} -> {target}"
-    entries = json.loads(
-        re.search(r"=\s*(\[.*\]);", (out / "search.js").read_text(encoding="utf-8"), re.S)[1]
-    )
+    parts = json.loads(re.search(r"=\s*(\[.*\]);", (out / "search.js").read_text(encoding="utf-8"), re.S)[1])
+    assert parts == ["search/pages.js", "search/decisions-1.js"]
+    entries = [
+        entry
+        for part in parts
+        for entry in json.loads(
+            re.search(r"\] = (\[.*\]);", (out / part).read_text(encoding="utf-8"), re.S)[1]
+        )
+    ]
     assert {e["kind"] for e in entries} == {
         "summary",
         "system",

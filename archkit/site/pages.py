@@ -29,6 +29,7 @@ from archkit.site.fragments import (
 )
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+SEARCH_PART = 100  # records per part of the search data
 
 
 class Page(NamedTuple):
@@ -138,10 +139,12 @@ class Site:
                 root,
             )
         )
+        texts: dict[str, str] = {}
         for record in self.records:
             neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
             make = functools.partial(self._decision_context, common, record)
             text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
+            texts[record.path] = text
             found.append(
                 Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
             )
@@ -155,16 +158,35 @@ class Site:
             Page("portfolio.html", "portfolio.html.j2", whole, lambda: {**common, **self.whole()}, root)
         )
         found.append(Page("portfolio.md", "portfolio.md.j2", whole, lambda: {**common, **self.whole()}, root))
-        found.append(
+        found += self.search_pages(texts)
+        return found
+
+    def search_pages(self, texts: dict[str, str]) -> list[Page]:
+        """The search data in parts: the summary, systems and content in one, the records a hundred
+        to a part, so that a changed record renders one part again, not the text of every record;
+        ``search.js`` lists the parts (``texts``: each record's text hash, by file name)."""
+        root = self.root
+        parts = [
             Page(
-                "search.js",
-                "search.js.j2",
-                self.search_entries(),
-                lambda: {"entries": self.search_entries()},
+                "search/pages.js",
+                "search-part.js.j2",
+                self.search_entries(records=False),
+                lambda: {"part": "pages", "entries": self.search_entries(records=False)},
                 root,
             )
-        )
-        return found
+        ]
+        for start in range(0, len(self.records), SEARCH_PART):
+            chunk = self.records[start : start + SEARCH_PART]
+            name = f"decisions-{start // SEARCH_PART + 1}"
+            inputs = [(r.number, r.title, r.status, r.path, texts[r.path]) for r in chunk]
+            make = functools.partial(self._search_part, name, chunk)
+            parts.append(Page(f"search/{name}.js", "search-part.js.j2", inputs, make, root))
+        listed = [page.path for page in parts]
+        index = Page("search.js", "search.js.j2", listed, lambda: {"parts": listed}, root)
+        return [index, *parts]
+
+    def _search_part(self, name: str, records: Sequence[Record]) -> dict[str, Any]:
+        return {"part": name, "entries": [_record_entry(r) for r in records]}
 
     def _decision_context(self, common: dict[str, Any], record: Record) -> dict[str, Any]:
         return {**common, **self.decision(record)}
@@ -446,7 +468,7 @@ class Site:
             **self.stories(),
         }
 
-    def search_entries(self) -> list[dict[str, str]]:
+    def search_entries(self, records: bool = True) -> list[dict[str, str]]:
         """One entry per page (a story per story-bank section): its URL, title, kind and the text a
         reader sees there, for full-text search in the browser (lunr.js)."""
         from archkit import catalogue
@@ -497,15 +519,8 @@ class Site:
                     ),
                 }
             )
-        for r in self.records:
-            entries.append(
-                {
-                    "title": f"{r.number}. {r.title}",
-                    "kind": "decision",
-                    "url": record_page(r),
-                    "text": text(r.status, list(r.metadata.values()), [s.text for s in r.sections]),
-                }
-            )
+        if records:
+            entries += [_record_entry(r) for r in self.records]
         for c in self.content.case_studies:
             entries.append(
                 {
@@ -549,6 +564,17 @@ class Site:
                 }
             )
         return entries
+
+
+def _record_entry(record: Record) -> dict[str, str]:
+    sections = " ".join(s.text for s in record.sections if s.text.strip())
+    metadata = " ".join(record.metadata.values())
+    return {
+        "title": f"{record.number}. {record.title}",
+        "kind": "decision",
+        "url": record_page(record),
+        "text": " ".join(part for part in (record.status, metadata, sections) if part),
+    }
 
 
 def _names(text: str) -> set[str]:
