@@ -486,83 +486,45 @@ class Site:
             found = catalogue.find(tech) if tech else None
             return f"{tech} {found.name}" if found else tech
 
-        entries = []
+        entries: list[dict[str, str]] = []
+
+        def add(title: str, kind: str, url: str, *parts: Any) -> None:
+            entries.append({"title": title, "kind": kind, "url": url, "text": text(*parts)})
+
         portfolio = self.content.portfolio
         if portfolio:
-            entries.append(
-                {
-                    "title": portfolio.name,
-                    "kind": "summary",
-                    "url": "index.html",
-                    "text": text(
-                        portfolio.headline, portfolio.summary, portfolio.achievements, portfolio.leadership
-                    ),
-                }
-            )
+            summary = (portfolio.headline, portfolio.summary, portfolio.achievements, portfolio.leadership)
+            add(portfolio.name, "summary", "index.html", *summary)
         for s in self.systems:
-            entries.append(
-                {
-                    "title": s.name,
-                    "kind": "system",
-                    "url": f"systems/{s.slug}.html",
-                    "text": text(
-                        s.summary,
-                        s.role,
-                        s.context,
-                        s.impact,
-                        s.stack,
-                        [(m.name, m.value) for m in s.scale],
-                        [(c.title, tech_name(c.tech), c.metrics, c.notes) for c in s.components],
-                        [(c.label, c.throughput, c.latency) for c in s.connections],
-                        [(t.decision, t.choice, t.tradeoff, t.result) for t in s.tradeoffs],
-                        s.leadership,
-                    ),
-                }
+            add(
+                s.name,
+                "system",
+                f"systems/{s.slug}.html",
+                s.summary,
+                s.role,
+                s.context,
+                s.impact,
+                s.stack,
+                [(m.name, m.value) for m in s.scale],
+                [(c.title, tech_name(c.tech), c.metrics, c.notes) for c in s.components],
+                [(c.label, c.throughput, c.latency) for c in s.connections],
+                [(t.decision, t.choice, t.tradeoff, t.result) for t in s.tradeoffs],
+                s.leadership,
             )
         if records:
             entries += [_record_entry(r) for r in self.records]
         for c in self.content.case_studies:
-            entries.append(
-                {
-                    "title": c.title,
-                    "kind": "case study",
-                    "url": f"case-studies/{c.slug}.html",
-                    "text": text(
-                        c.challenge,
-                        c.analysis,
-                        c.solution,
-                        c.leadership,
-                        c.outcomes,
-                        [(r.metric, r.before, r.after) for r in c.results],
-                    ),
-                }
-            )
+            results = [(r.metric, r.before, r.after) for r in c.results]
+            case = (c.challenge, c.analysis, c.solution, c.leadership, c.outcomes, results)
+            add(c.title, "case study", f"case-studies/{c.slug}.html", *case)
         for i in self.content.leadership:
-            entries.append(
-                {
-                    "title": i.title,
-                    "kind": "leadership",
-                    "url": f"leadership/{i.slug}.html",
-                    "text": text(
-                        i.context,
-                        i.role,
-                        [(p.name, p.when, p.actions) for p in i.phases],
-                        i.outcomes,
-                        i.long_term,
-                        i.lessons,
-                        [(r.metric, r.before, r.after) for r in i.results],
-                    ),
-                }
-            )
+            phases = [(p.name, p.when, p.actions) for p in i.phases]
+            results = [(r.metric, r.before, r.after) for r in i.results]
+            item = (i.context, i.role, phases, i.outcomes, i.long_term, i.lessons, results)
+            add(i.title, "leadership", f"leadership/{i.slug}.html", *item)
         for story in self.content.stories:
-            entries.append(
-                {
-                    "title": story.title,
-                    "kind": "story",
-                    "url": f"stories.html#{story.slug}",
-                    "text": text(story.principles, story.situation, story.task, story.action, story.result),
-                }
-            )
+            star = (story.situation, story.task, story.action, story.result)
+            add(story.title, "story", f"stories.html#{story.slug}", story.principles, *star)
         return entries
 
 
