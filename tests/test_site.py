@@ -139,7 +139,9 @@ def test_user_text_is_escaped_everywhere(workspace: Path) -> None:
         html = (out / page).read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
-    search = (out / "search.js").read_text(encoding="utf-8")
+    search = "".join(
+        p.read_text(encoding="utf-8") for p in [out / "search.js", *(out / "search").glob("*.js")]
+    )
     assert "</script>" not in search and "\\u003cscript\\u003e" in search
 
 
@@ -191,7 +193,13 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
             assert time.monotonic() < deadline, said
             time.sleep(0.1)
         first = said[0].split(" in ")[0]  # 'built N in 0.12 s'
-        assert first == f"built {len(list(out.rglob('*.html'))) + 2}"  # every page, the first time
+        pages = [
+            *out.rglob("*.html"),
+            out / "portfolio.md",
+            out / "search.js",
+            *(out / "search").glob("*.js"),
+        ]
+        assert first == f"built {len(pages)}"  # every page, the first time
     finally:
         stop.set()
         thread.join(timeout=10)
