@@ -29,12 +29,13 @@ lint: setup
 unit: setup graphviz chromium adr-tools mermaid-cli
 	$(BIN)/pytest
 
-bench: setup graphviz
+bench: setup graphviz chromium
 	$(BIN)/python bench/bench_cli.py
 	$(BIN)/python bench/bench_tdr.py
 	$(BIN)/python bench/bench_site.py
 	$(BIN)/python bench/bench_estimate.py
 	$(BIN)/python bench/bench_embed.py
+	$(BIN)/python bench/bench_serve.py
 
 setup: $(STAMP)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from archkit.errors import ArchkitError, Position, Problem, by_position, closest, display_path
 from archkit.model.check import check_system
@@ -226,3 +227,38 @@ def load_checked(root: Path | str, names: Sequence[str] = (), cache: Path | None
     if checked.errors:
         raise ArchkitError(checked.problems)
     return checked
+
+
+class Loaded(NamedTuple):
+    """Everything a workspace holds, loaded and cross-checked, with every problem found."""
+
+    systems: list[System]
+    records: list[Any]  # decision records (archkit.decisions.record.Record)
+    content: Any  # archkit.portfolio.content.Content
+    problems: list[Problem]  # sorted by file, warnings included
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+
+def load_workspace(root: Path, caches: Path | None = None) -> Loaded:
+    """Systems, decision records and portfolio content, each file's problems reported once: a
+    file that fails to load is not reported again as missing wherever it is named (the names and
+    numbers references may use are those of the files, loaded or not). ``check`` and ``build``
+    print the same problems. With ``caches`` (a folder), unchanged files are not parsed again."""
+    from archkit.decisions.checks import check_records
+    from archkit.decisions.store import DecisionStore
+    from archkit.portfolio.content import load_content
+
+    workspace = Workspace(root)
+    files = workspace.system_files()
+    checked = workspace.load(cache=caches / "systems.json" if caches else None) if files else Checked()
+    store = DecisionStore(root)
+    records = store.records(cache=caches / "records" if caches else None) if store.dir.is_dir() else []
+    numbers = sorted({r.number for r in records} | {n for n, _ in store.files()})
+    content = load_content(
+        root, [p.stem for p in files], numbers, cache=caches / "content.json" if caches else None
+    )
+    problems = [*checked.problems, *content.problems, *check_records(store, records, errors_only=True)]
+    return Loaded(checked.systems, records, content, problems)

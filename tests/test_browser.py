@@ -305,7 +305,7 @@ def test_search_finds_and_navigates(server: str, context: BrowserContext) -> Non
     # from a page one folder down, results still point at the right place; Enter opens the first
     page.goto(server + "systems/payment-platform.html")
     search.press_sequentially("redis caching")
-    expect(results.get_by_role("link")).to_have_count(1)
+    expect(results.get_by_role("link").first).to_have_text("5. Redis caching strategy for hot API paths")
     search.press("Enter")
     expect(page).to_have_url(server + "decisions/0005-redis-caching-strategy-for-hot-api-paths.html")
 
@@ -313,6 +313,55 @@ def test_search_finds_and_navigates(server: str, context: BrowserContext) -> Non
     expect(results).to_contain_text("Nothing found")
     search.press("Escape")
     expect(results).to_be_hidden()
+    assert watched.take() == []
+
+
+def test_search_finds_every_page_that_mentions_a_word_ranked_with_a_snippet(
+    server: str, context: BrowserContext
+) -> None:
+    import re
+
+    # the pages whose sources mention Kafka: in a component's technology, a record's text, ...
+    expected = set()
+    for path in sorted((REPO / "systems").glob("*.yaml")):
+        if "kafka" in path.read_text(encoding="utf-8").lower():
+            expected.add(f"systems/{path.stem}.html")
+    for path in sorted((REPO / "decisions").glob("0*.md")):
+        if "kafka" in path.read_text(encoding="utf-8").lower():
+            expected.add(f"decisions/{path.stem}.html")
+    for folder in ("case-studies", "leadership"):
+        for path in sorted((REPO / folder).glob("*.yaml")):
+            if "kafka" in path.read_text(encoding="utf-8").lower():
+                expected.add(f"{folder}/{path.stem}.html")
+    for path in sorted((REPO / "stories").glob("*.yaml")):
+        if "kafka" in path.read_text(encoding="utf-8").lower():
+            expected.add(f"stories.html#{path.stem}")
+    assert len([e for e in expected if e.startswith("systems/")]) == 3
+    assert len([e for e in expected if e.startswith("decisions/")]) == 4
+
+    page = context.new_page()
+    watched = Watched(page, server)
+    page.goto(server + "decisions/index.html")
+    page.locator("input#search").press_sequentially("kafka")
+    results = page.locator("ol#search-results")
+    links = results.locator("li > div > a")
+    expect(links.first).to_be_visible()
+    found = [
+        href.removeprefix("../")
+        for href in links.evaluate_all("(all) => all.map((a) => a.getAttribute('href'))")
+    ]
+    assert set(found) == expected
+    assert len(found) == len(expected)
+    # each result shows where the word is, marked
+    snippets = results.locator(".snippet")
+    expect(snippets).to_have_count(len(expected))
+    for text in snippets.all_inner_texts():
+        assert re.search("kafka", text, re.IGNORECASE), text
+    assert {m.lower() for m in results.locator("mark").all_inner_texts()} <= {"kafka"}
+    # a word still being typed finds by its beginning
+    page.locator("input#search").fill("")
+    page.locator("input#search").press_sequentially("elasticse")
+    expect(links.first).to_have_text("4. PostgreSQL for user data and Elasticsearch for search")
     assert watched.take() == []
 
 
@@ -397,3 +446,88 @@ def test_the_whiteboard_page_steps_with_the_arrow_keys(tmp_path: Path, context: 
     box = page.locator(".step.current svg").bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 50
     assert errors == []
+
+
+# ---------------------------------------------------------------------------------------------
+# archkit serve: live preview
+
+
+def replace_on_save(path: Path, old: str, new: str) -> None:
+    """Save as many editors do: write a temporary file beside it, then rename it over the file."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, path
+    temporary = path.with_name(f".{path.name}.saving")
+    temporary.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """`archkit serve --port 0` on a copy of the example workspace: (workspace, base URL)."""
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "ws"
+    for name in ("systems", "decisions", "case-studies", "leadership", "stories"):
+        shutil.copytree(REPO / name, root / name)
+    for name in ("portfolio.yaml", ".adr-dir"):
+        shutil.copy(REPO / name, root / name)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "archkit", "-C", str(root), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        deadline = time.monotonic() + 120
+        url = ""
+        while not url and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            assert line, "archkit serve ended before serving"
+            if line.startswith("serving http://"):
+                url = line.split()[1]
+        yield root, url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_serve_reloads_open_pages_and_shows_a_failed_build(
+    served: tuple[Path, str], context: BrowserContext
+) -> None:
+    root, base = served
+    page = context.new_page()
+    watched = Watched(page, base)
+    page.goto(base + "stories.html")
+    story = root / "stories" / "dive-deep-api-latency.yaml"
+    title = "Finding why API latency grew tenfold"
+    # saved three times the way editors save (a new file renamed over the old): seen every time
+    for n in (1, 2, 3):
+        page.evaluate("window.__before_reload = true")
+        replace_on_save(story, "title: " + (title if n == 1 else f"Retold {n - 1}"), f"title: Retold {n}")
+        expect(page.locator("main")).to_contain_text(f"Retold {n}", timeout=30_000)
+        assert page.evaluate("window.__before_reload === undefined")  # the page reloaded itself
+    # a portfolio.yaml replaced on save is seen too
+    replace_on_save(root / "portfolio.yaml", "\nheadline: ", "\nheadline: Live - ")
+    page.goto(base + "index.html")
+    expect(page.locator("main")).to_contain_text("Live - ", timeout=30_000)
+
+    # a broken system: the open page stays, and shows the errors with file:line
+    system = root / "systems" / "payment-platform.yaml"
+    replace_on_save(system, "\nname:", "\nname: [")
+    errors = page.locator("#archkit-build-errors")
+    expect(errors).to_be_visible(timeout=30_000)
+    expect(errors).to_contain_text("systems/payment-platform.yaml:")
+    expect(errors).to_contain_text("invalid YAML")
+    assert "Live - " in page.locator("main").inner_text()  # the last good site is still there
+    # fixed: the page reloads, and the errors are gone
+    replace_on_save(system, "\nname: [", "\nname:")
+    expect(errors).to_be_hidden(timeout=30_000)
+    # a reload ends the page's event stream: the one request that may fail, by design
+    assert [p for p in watched.take() if "/__archkit__/events (net::ERR_ABORTED)" not in p] == []
+    # the script is in the pages served, never in the site written to disk
+    built = (root / "build" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "__archkit__" not in built and "EventSource" not in built

@@ -62,9 +62,11 @@ def test_help_lists_the_commands(runner: CliRunner) -> None:
             "drill",
             "estimate",
             "calc",
+            "diff",
             "new",
             "tdr",
             "templates",
+            "import",
         ]
     )
 

@@ -234,11 +234,11 @@ def test_supersede_and_links_update_the_targets(store: DecisionStore) -> None:
     before = (store.dir / "0002-postgres-for-orders.md").read_text(encoding="utf-8")
     path = store.new("Split the monolith", supersedes=[1], links=[LinkSpec(2, "Amends", "Amended by")])
     new = store.read(path.name)
-    assert [(link.label, link.number) for link in new.links] == [("Supercedes", 1), ("Amends", 2)]
+    assert [(link.label, link.number) for link in new.links] == [("Supersedes", 1), ("Amends", 2)]
     old = store.read("0001-keep-the-monolith.md")
     assert old.status == "superseded"
     assert [(link.label, link.number, link.target) for link in old.links] == [
-        ("Superceded by", 3, "0003-split-the-monolith.md")
+        ("Superseded by", 3, "0003-split-the-monolith.md")
     ]
     amended = (store.dir / "0002-postgres-for-orders.md").read_text(encoding="utf-8")
     added = [line for line in amended.splitlines() if line not in before.splitlines()]
@@ -293,7 +293,7 @@ def test_check_finds_what_breaks_a_set(store: DecisionStore) -> None:
     ]
     assert problems == [
         "decisions/0001-a.md:7: error: the record is superseded, but does not say by which record; expected a "
-        "'Superceded by [N. Title](file)' line in its Status section",
+        "'Superseded by [N. Title](file)' line in its Status section",
         "decisions/0002-b.md:1: error: number 2 is used twice (also by 0002-c.md); expected one record per number: "
         "'archkit tdr renumber' moves the later one",
         "decisions/0002-b.md:7: error: unknown status 'acepted'; expected one of 'proposed', 'accepted', 'rejected', "
@@ -416,7 +416,7 @@ def test_cli_new_list_status_link_check(tmp_path: Path, monkeypatch: pytest.Monk
     assert [(r["number"], r["status"]) for r in rows] == [(1, "superseded"), (2, "accepted"), (3, "proposed")]
     assert rows[0]["path"] == "decisions/0001-use-kafka.md"
     assert rows[1]["links"] == [
-        {"label": "Supercedes", "number": 1, "path": "0001-use-kafka.md"},
+        {"label": "Supersedes", "number": 1, "path": "0001-use-kafka.md"},
         {"label": "Amended by", "number": 3, "path": "0003-partition-by-user.md"},
     ]
     code, out, _ = cli(tmp_path, "tdr", "list", "--status", "accepted")
@@ -495,7 +495,7 @@ def test_madr_records_are_updated_in_their_own_layout(store: DecisionStore) -> N
     store.new("Adopt vendor agents", supersedes=[1], links=[LinkSpec(2, "Relates to", "Relates to")])
     madr4 = (store.dir / "0001-adopt-opentelemetry.md").read_text(encoding="utf-8")
     assert madr4.splitlines()[1] == "status: superseded"
-    assert madr4.endswith("## Links\n\nSuperceded by [3. Adopt vendor agents](0003-adopt-vendor-agents.md)\n")
+    assert madr4.endswith("## Links\n\nSuperseded by [3. Adopt vendor agents](0003-adopt-vendor-agents.md)\n")
     assert madr4.replace("status: superseded", 'status: "proposed"').split("\n## Links")[0] == MADR4
     madr2 = store.read("0002-use-postgresql-for-orders.md")
     assert madr2.status == "accepted" and [(link.label, link.number) for link in madr2.links] == [

@@ -157,7 +157,7 @@ def test_twenty_concurrent_supersedes_of_one_record_keep_all_twenty_links(tmp_pa
         )
     assert [r.returncode for r in runs] == [0] * 20, [r.stderr for r in runs if r.returncode]
     four = (folder / "0004-decision-4.md").read_text(encoding="utf-8")
-    assert len(re.findall(r"^Superceded by \[\d+\. Replacement \d+\]", four, re.M)) == 20
+    assert len(re.findall(r"^Superseded by \[\d+\. Replacement \d+\]", four, re.M)) == 20
     store = DecisionStore(tmp_path)
     records = store.records()
     assert len(records) == 25

@@ -33,14 +33,16 @@ def test_render_options_check_what_they_are_given() -> None:
     with pytest.raises(ArchkitError) as fmt:
         RenderOptions(formats=("svgg",))
     assert message(fmt) == snapshot(
-        "error: unknown format 'svgg'; expected some of svg, png, dot, mermaid; did you mean 'svg'?"
+        "error: unknown format 'svgg'; expected some of svg, png, dot, mermaid, d2, excalidraw, drawio; did you mean 'svg'?"
     )
     with pytest.raises(ArchkitError) as direction:
         RenderOptions(direction="up")
     assert message(direction) == snapshot("error: 'up' is not a direction; expected LR, TB, RL or BT")
     with pytest.raises(ArchkitError) as none:
         RenderOptions(formats=(" ,",))
-    assert message(none) == snapshot("error: no format given; expected some of svg, png, dot, mermaid")
+    assert message(none) == snapshot(
+        "error: no format given; expected some of svg, png, dot, mermaid, d2, excalidraw, drawio"
+    )
     with pytest.raises(ArchkitError) as jobs:
         RenderOptions(jobs=0)
     assert message(jobs) == snapshot("error: jobs is 0; expected a whole number from 1, or None")

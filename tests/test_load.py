@@ -108,7 +108,7 @@ def test_every_problem_of_a_file_is_reported_in_one_run(make_tree) -> None:
     assert messages(root) == [
         "systems/shop.yaml:2:1: error: unknown key 'compnents' in system; expected one of 'name', "
         "'summary', 'role', 'team-size', 'context', 'impact', 'scale', 'estimates', 'diagram-estimates', "
-        "'stack', 'groups', 'components', 'connections', 'tradeoffs', 'leadership', 'decisions', 'direction', 'whiteboard'; did you mean 'components'?",
+        "'stack', 'groups', 'components', 'connections', 'tradeoffs', 'leadership', 'decisions', 'direction', 'whiteboard', 'previous'; did you mean 'components'?",
         "systems/shop.yaml:5:3: error: duplicate key 'users' (first written on line 4); "
         "YAML would keep only the last",
         "systems/shop.yaml:10:11: error: unknown technology 'postgress' for component 'db'; expected a "

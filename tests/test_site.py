@@ -65,10 +65,27 @@ def test_example_site_has_every_page_and_every_link_resolves(workspace: Path) ->
         path = target.split("#", 1)[0]
         if path:
             assert (page.parent / path).resolve().is_file(), f"{page.relative_to(out)} -> {target}"
-    entries = json.loads(
-        re.search(r"=\s*(\[.*\]);", (out / "search.js").read_text(encoding="utf-8"), re.S)[1]
-    )
-    assert {e["kind"] for e in entries} == {"system", "decision", "case study", "leadership", "story"}
+    parts = json.loads(re.search(r"=\s*(\[.*\]);", (out / "search.js").read_text(encoding="utf-8"), re.S)[1])
+    assert parts == ["search/pages.js", "search/decisions-1.js"]
+    entries = [
+        entry
+        for part in parts
+        for entry in json.loads(
+            re.search(r"\] = (\[.*\]);", (out / part).read_text(encoding="utf-8"), re.S)[1]
+        )
+    ]
+    assert {e["kind"] for e in entries} == {
+        "summary",
+        "system",
+        "decision",
+        "case study",
+        "leadership",
+        "story",
+    }
+    # full text: a component's technology is searchable on its system's page
+    recommendations = next(e for e in entries if e["url"] == "systems/recommendation-platform.html")
+    assert "kafka Apache Kafka" in recommendations["text"]
+    assert (out / "lunr.js").read_text(encoding="utf-8").startswith("/**\n * lunr - http://lunrjs.com")
 
 
 def test_the_printable_page_is_self_contained(workspace: Path) -> None:
@@ -116,7 +133,9 @@ def test_user_text_is_escaped_everywhere(workspace: Path) -> None:
         html = (out / page).read_text(encoding="utf-8")
         assert "<script>alert" not in html and "<img src=x" not in html, page
         assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
-    search = (out / "search.js").read_text(encoding="utf-8")
+    search = "".join(
+        p.read_text(encoding="utf-8") for p in [out / "search.js", *(out / "search").glob("*.js")]
+    )
     assert "</script>" not in search and "\\u003cscript\\u003e" in search
 
 
@@ -140,15 +159,15 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
     import time
     import urllib.request
 
-    from archkit.site.serve import serve
+    from archkit.site.serve import Outcome, serve
 
     out = workspace / "site"
     said: list[str] = []
     stop = threading.Event()
 
-    def rebuild() -> str:
+    def rebuild() -> Outcome:
         report = build_site(workspace, out)
-        return f"built {report.rendered}"
+        return Outcome(True, f"built {report.rendered}")
 
     thread = threading.Thread(target=serve, args=(workspace, out, 0, rebuild, said.append, stop), daemon=True)
     thread.start()
@@ -167,7 +186,14 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
         while "Changed - " not in (out / "stories.html").read_text(encoding="utf-8"):
             assert time.monotonic() < deadline, said
             time.sleep(0.1)
-        assert said[0] == f"built {len(list(out.rglob('*.html'))) + 2}"  # every page, the first time
+        first = said[0].split(" in ")[0]  # 'built N in 0.12 s'
+        pages = [
+            *out.rglob("*.html"),
+            out / "portfolio.md",
+            out / "search.js",
+            *(out / "search").glob("*.js"),
+        ]
+        assert first == f"built {len(pages)}"  # every page, the first time
     finally:
         stop.set()
         thread.join(timeout=10)
@@ -243,3 +269,33 @@ def test_an_empty_workspace_builds_and_a_planted_link_is_not_carried_over(tmp_pa
     build_site(tmp_path, tmp_path / "site")
     assert not (tmp_path / "site" / "stories.html").is_symlink()
     assert "secret" not in (tmp_path / "site" / "stories.html").read_text(encoding="utf-8")
+
+
+def test_a_file_that_fails_is_one_error_and_build_prints_what_check_prints(workspace: Path) -> None:
+    from typer.testing import CliRunner
+
+    from archkit.cli import app
+
+    system = workspace / "systems" / "recommendation-platform.yaml"
+    system.write_text(system.read_text(encoding="utf-8").replace("\nname:", "\nname: [", 1), encoding="utf-8")
+    story = next(p for p in (workspace / "stories").glob("*.yaml") if "recommendation" in p.name)
+    story.write_text(
+        re.sub("^title:", "titel:", story.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8"
+    )
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, ["-C", str(workspace), *args], env={"NO_COLOR": "1"})
+        return result.exit_code, result.stderr
+
+    code, checked = run("check")
+    errors = [line for line in checked.splitlines() if ": error: " in line]
+    assert code == 1
+    # one error per broken file: nothing that names them is reported as missing too
+    assert sorted({line.split(":")[0] for line in errors}) == [
+        f"stories/{story.name}",
+        "systems/recommendation-platform.yaml",
+    ], checked
+    assert "which the workspace does not have" not in checked
+    code, built = run("build", "--out", str(workspace / "site"))
+    assert (code, built) == (2, checked)
+    assert not (workspace / "site").exists()

@@ -9,7 +9,20 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import State, load_checked, print_json, print_table, report, run, say, shown
+from archkit.cli.common import (
+    EXIT_USAGE,
+    State,
+    fail,
+    load_checked,
+    print_json,
+    print_table,
+    report,
+    run,
+    say,
+    shown,
+)
+from archkit.errors import Problem
+from archkit.files import in_workspace
 
 PeakFactor = Annotated[
     float,
@@ -29,15 +42,51 @@ def whiteboard(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder (relative to the workspace).")
     ] = Path("build/whiteboard"),
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: html (step SVGs, the stepping page, the cheat sheet), excalidraw.",
+        ),
+    ] = "html",
 ) -> None:
     """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
-    from archkit.prep.whiteboard import whiteboard as prepare
+    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in ("html", "excalidraw")]
+    if unknown or not formats:
+        from archkit.errors import closest
 
-    prepared = run(lambda: prepare(State.root, system, out, max_boxes or None, peak_factor))
-    report(prepared.problems)
-    for path in prepared.files:
-        say(f"wrote {shown(path)}")
+        wrong = unknown[0] if unknown else format
+        hint = closest(wrong, ("html", "excalidraw"))
+        extra = f"; did you mean '{hint}'?" if hint else ""
+        fail(f"error: unknown format '{wrong}'; expected html, excalidraw{extra}", EXIT_USAGE)
+    from archkit.decisions.store import workspace_records
+    from archkit.prep.whiteboard import render_whiteboard
+
+    checked = load_checked([system])
+    records = run(lambda: workspace_records(State.root))
+    out_dir = in_workspace(State.root, out)
+    target = checked.systems[0]
+    from archkit.prep.estimates import estimate
+
+    report(estimate(target, peak_factor).problems)
+    from archkit.prep.whiteboard import simplify
+
+    board = simplify(target, max_boxes or None)
+    report([Problem(w, target.locate(), severity="warning") for w in board.warnings])
+    if "excalidraw" in formats:
+        from archkit.render.excalidraw import write_whiteboard_scene
+
+        scene = run(lambda: write_whiteboard_scene(target, out_dir, max_boxes or None))
+        say(f"wrote {shown(scene)}")
+    if "html" not in formats:
+        return
+    for path in run(
+        lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor, State.root)
+    ):
+        say(f"wrote {shown(Path(str(path)))}")
 
 
 def drill(

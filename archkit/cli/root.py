@@ -30,6 +30,8 @@ from archkit.cli.common import (
     shown,
 )
 from archkit.cli.documents import embed as documents_embed
+from archkit.cli.interop import diff as interop_diff
+from archkit.cli.interop import import_app
 from archkit.cli.prep import calc as prep_calc
 from archkit.cli.prep import drill as site_drill
 from archkit.cli.prep import estimate as prep_estimate
@@ -65,6 +67,7 @@ new_app = typer.Typer(help="Create a new file from a template.", no_args_is_help
 app.add_typer(new_app, name="new")
 app.add_typer(tdr_app, name="tdr")
 app.add_typer(templates_app, name="templates")
+app.add_typer(import_app, name="import")
 
 
 def _version(value: bool) -> None:
@@ -135,31 +138,47 @@ def check(
 ) -> None:
     """Validate systems and portfolio content (file:line:column for every problem, exit 1 on
     errors), then run the portfolio checklist."""
-    checked = load_checked(systems or [], show=not as_json, code=EXIT_FINDINGS)
-    problems = list(checked.problems)
-    run_list = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
+    workspace = _workspace()
+    run(workspace.require)
     lines = None
-    if run_list and not systems and not checked.errors:
-        from archkit.portfolio.checklist import check_portfolio
+    if systems:  # these systems alone
+        checked = run(lambda: workspace.load(systems))
+        found, problems = checked.systems, list(checked.problems)
+    else:  # the whole workspace: systems, records and content, each problem once
+        from archkit.workspace import load_workspace
 
-        result = run(lambda: check_portfolio(State.root, checked.systems))
-        problems += result.content.problems
-        if not as_json:
-            report(result.content.problems)
-        if not any(p.is_error for p in result.content.problems):
-            lines = result.lines
-        elif not as_json:
-            raise typer.Exit(EXIT_FINDINGS)
+        run(lambda: workspace.resolve([]))  # no systems at all is said, not passed
+        loaded = run(lambda: load_workspace(State.root))
+        found, problems = loaded.systems, loaded.problems
+        wanted = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
+        if wanted and not loaded.errors:
+            from archkit.decisions.store import today
+            from archkit.portfolio.checklist import run_checklist
+
+            lines = run_checklist(loaded.systems, loaded.records, loaded.content, today())
+    if not as_json:
+        report(problems)
     errors = any(p.is_error for p in problems)
     failed = sum(1 for line in lines or () if not line.ok)
     code = EXIT_FINDINGS if errors or (failed and strict) else 0
     if as_json:
-        from archkit.portfolio.checklist import check_json
+        from archkit.errors import problem_json
 
-        print_json(check_json(checked.systems, problems, lines, ok=code == 0))
+        print_json(
+            {
+                "ok": code == 0,
+                "systems": [s.slug for s in found],
+                "problems": [problem_json(p) for p in problems],
+                "checklist": None
+                if lines is None
+                else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in lines],
+            }
+        )
         raise typer.Exit(code)
-    count = len(checked.systems)
-    warnings = len(checked.warnings)
+    if errors:
+        raise typer.Exit(code)
+    count = len(found)
+    warnings = sum(1 for p in problems if not p.is_error)
     note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     say(f"{count} system{'s' if count != 1 else ''} OK{note}")
     if lines is None:
@@ -199,7 +218,10 @@ WidthOption = Annotated[
 def diagram(
     systems: SystemsArg = None,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: svg, png, dot, mermaid.")
+        str,
+        typer.Option(
+            "--format", "-f", help="Comma-separated: svg, png, dot, mermaid, d2, excalidraw, drawio."
+        ),
     ] = "svg,png",
     out: Annotated[
         Path,
@@ -331,8 +353,9 @@ def init(
     root = State.root if directory is None else in_workspace(State.root, directory)
     actions = run(lambda: init_workspace(root))
     for action, path in actions:
-        say(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}")
-    if all(action == "kept" for action, _ in actions):
+        note = " (its records are kept; .adr-dir points at it)" if action == "adopted" else ""
+        say(f"{action} {display_path(path, root)}{'/' if path.is_dir() else ''}{note}")
+    if all(action in ("kept", "adopted") for action, _ in actions):
         say("nothing to write: the workspace has every part")
         return
     here = root.resolve() == Path.cwd().resolve()
@@ -359,6 +382,7 @@ app.command("whiteboard")(site_whiteboard)
 app.command("drill")(site_drill)
 app.command("estimate")(prep_estimate)
 app.command("calc")(prep_calc)
+app.command("diff")(interop_diff)
 
 
 def _command_word(argv: list[str]) -> str | None:

@@ -131,7 +131,7 @@ def list_records(
             r.title,
             r.status,
             r.date,
-            ", ".join(f"{link.label} {link.number}" for link in r.links),
+            ", ".join(f"{link.name} {link.number}" for link in r.links),
         ]
         for r in records
     ]

@@ -30,9 +30,10 @@ import re
 from typing import NamedTuple
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
-# adr-tools' own spelling of the supersede link, kept so that adr-tools reads what archkit writes.
-SUPERSEDES = "Supercedes"
-SUPERSEDED_BY = "Superceded by"
+# The supersede link as adr-tools 3.x writes it; adr-tools-python's "Supercedes" / "Superceded by"
+# are read as the same link (Link.kind) and shown in this spelling (Link.name).
+SUPERSEDES = "Supersedes"
+SUPERSEDED_BY = "Superseded by"
 _SUPERSEDE_WORDS = {"supercedes", "supersedes", "superceded by", "superseded by"}
 
 # Metadata keys, as written in the list under the date (MADR's names where MADR has one).
@@ -96,7 +97,7 @@ _CON = re.compile(
 class Link(NamedTuple):
     """``Amends [3. Title](0003-title.md)`` in the Status section."""
 
-    label: str  # as written: "Supercedes", "Amended by"
+    label: str  # as written: "Supersedes", "Superceded by", "Amended by"
     number: int
     title: str
     target: str  # the file name linked to
@@ -111,6 +112,12 @@ class Link(NamedTuple):
         if label in ("superceded by", "superseded by"):
             return "superseded by"
         return label
+
+    @property
+    def name(self) -> str:
+        """The label as archkit shows it: either spelling of a supersede link reads as adr-tools
+        3.x writes it; any other label as written."""
+        return {"supersedes": SUPERSEDES, "superseded by": SUPERSEDED_BY}.get(self.kind, self.label)
 
 
 class Option(NamedTuple):

@@ -99,7 +99,7 @@ def _row(record: Record, source_dir: str) -> dict[str, Any]:
         "metadata": [(labels.get(key, key), value) for key, value in record.metadata.items()],
         "links": [
             {
-                "label": link.label,
+                "label": link.name,
                 "number": link.number,
                 "title": link.title,
                 "page": page_name(link.target.rsplit("/", 1)[-1]),
@@ -153,7 +153,7 @@ def decision_graph(records: list[Record]) -> str:
             target = link.target.rsplit("/", 1)[-1]
             if target not in by_file or link.kind.endswith(" by"):
                 continue  # drawn from the other end, or broken ('tdr check' says so)
-            attrs = {"label": link.label}
+            attrs = {"label": link.name}
             if link.kind == "supersedes":
                 attrs.update({"style": "bold", "color": "#334155"})
             else:

@@ -34,6 +34,7 @@ from archkit.decisions.record import (
     STATUSES,
     SUPERSEDED_BY,
     SUPERSEDES,
+    Link,
     Record,
     parse_record,
 )
@@ -121,7 +122,7 @@ def listing_json(store: DecisionStore, records: Sequence[Record]) -> list[dict[s
             "status": r.status,
             "date": r.date,
             "path": store.show(store.dir / r.path),
-            "links": [{"label": link.label, "number": link.number, "path": link.target} for link in r.links],
+            "links": [{"label": link.name, "number": link.number, "path": link.target} for link in r.links],
         }
         for r in records
     ]
@@ -583,7 +584,8 @@ def _with_status(record: Record, status: str) -> str:
 
 def _with_link(record: Record, label: str, target: Record) -> str:
     """The record's text with ``label [N. Title](file)`` in its Status section (once)."""
-    if any(link.label == label and link.target == target.path for link in record.links):
+    wanted = Link(label, 0, "", "", 0).kind  # either spelling of a supersede link is the same link
+    if any(link.kind == wanted and link.target == target.path for link in record.links):
         return record.text
     line_text = f"{label} [{link_text(target.label)}]({target.path})"
     lines = _lines(record.text)

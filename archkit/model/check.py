@@ -78,7 +78,9 @@ def _check_components(system: System, group_ids: dict[str, None], problems: list
 
 
 def _check_connections(system: System, component_ids: dict[str, int], problems: list[Problem]) -> None:
-    for i, connection in enumerate(system.connections):
+    # with no components at all (a misspelt 'components' key, reported as such), each connection's
+    # ends are not reported too: one error, not a cascade
+    for i, connection in enumerate(system.connections if component_ids else ()):
         for end, key in ((connection.source, "from"), (connection.target, "to")):
             if end not in component_ids:
                 problems.append(

@@ -182,6 +182,12 @@ SYSTEM = ObjectSpec(
             choices=DIRECTIONS,
         ),
         Key("whiteboard", OBJECT, "How the whiteboard version simplifies the system.", item=WHITEBOARD),
+        Key(
+            "previous",
+            TEXT,
+            "The version it changed from, for the site's 'What changed' section: a file (relative to this "
+            "one, e.g. monolith.yaml) or a git revision of this file (e.g. v1.0, HEAD~3).",
+        ),
     ],
 )
 

@@ -190,6 +190,7 @@ class System:
     decisions: tuple[int, ...] = ()
     direction: Direction = "LR"
     whiteboard: Whiteboard | None = None
+    previous: str = ""  # the version it changed from: a file beside it, or a git revision of its file
     slug: str = ""  # the file name without extension; names the rendered files
     source: SourceMap | None = field(default=None, compare=False, repr=False)
 

@@ -24,7 +24,7 @@ from archkit.model.system import (
 )
 from archkit.stamp_cache import StampCache, plain_problem, read_problem
 
-VERSION = 4  # bump when the model changes shape
+VERSION = 5  # bump when the model changes shape
 
 
 class SystemCache:

@@ -239,10 +239,12 @@ def check_portfolio(root: Path, systems: Sequence[System]) -> PortfolioReport:
     checklist on all of it."""
     from archkit.decisions.store import DecisionStore, today
     from archkit.portfolio.content import load_content
+    from archkit.workspace import Workspace
 
     store = DecisionStore(root)
     records = store.records() if store.dir.is_dir() else []
-    content = load_content(root, [s.slug for s in systems], [r.number for r in records])
+    names = [p.stem for p in Workspace(root).system_files()]  # a system that failed is not missing
+    content = load_content(root, names, [r.number for r in records])
     return PortfolioReport(content, run_checklist(systems, records, content, today()))
 
 

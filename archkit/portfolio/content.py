@@ -105,7 +105,17 @@ class Story(NamedTuple):
     decisions: tuple[int, ...] = ()
     case_studies: tuple[str, ...] = ()
     leadership_items: tuple[str, ...] = ()
+    short_title: str = ""
     source: SourceMap | None = None
+
+    @property
+    def column_title(self) -> str:
+        """What heads the story's column in the story bank: its short title, else its title's
+        first three words."""
+        if self.short_title:
+            return self.short_title
+        words = self.title.split()
+        return " ".join(words[:3]) + ("…" if len(words) > 3 else "")
 
 
 class Content(NamedTuple):
@@ -147,22 +157,23 @@ def load_content(
         if fields is not None and "name" in fields and "summary" in fields:
             scope = fields.pop("scope", None)
             portfolio = Portfolio(**fields, scope=Scope(**scope) if scope else None, source=source)
+    files: dict[str, set[str]] = {"case-studies": set(), "leadership": set(), "stories": set()}
     case_studies = []
-    for slug, fields, source in _read_folder(root, "case-studies", P.CASE_STUDY, problems, stored):
+    for slug, fields, source in _read_folder(root, "case-studies", P.CASE_STUDY, problems, stored, files):
         results = _results(fields)
         case_studies.append(CaseStudy(**fields, slug=slug, results=results, source=source))
     leadership = []
-    for slug, fields, source in _read_folder(root, "leadership", P.LEADERSHIP, problems, stored):
+    for slug, fields, source in _read_folder(root, "leadership", P.LEADERSHIP, problems, stored, files):
         results = _results(fields)
         phases = tuple(Phase(**p) for p in fields.pop("phases", ()) if "name" in p)
         leadership.append(LeadershipItem(**fields, slug=slug, results=results, phases=phases, source=source))
     stories = [
         Story(**fields, slug=slug, source=source)
-        for slug, fields, source in _read_folder(root, "stories", P.STORY, problems, stored)
+        for slug, fields, source in _read_folder(root, "stories", P.STORY, problems, stored, files)
     ]
     stored.save()
     content = Content(portfolio, tuple(case_studies), tuple(leadership), tuple(stories), ())
-    problems += check_references(content, systems, decisions)
+    problems += check_references(content, systems, decisions, files)
     problems += check_principles(content)
     problems += check_results(content)
     return content._replace(problems=tuple(sorted_problems(problems)))
@@ -198,8 +209,15 @@ def _parse(
 
 
 def _read_folder(
-    root: Path, folder: str, spec: ObjectSpec, problems: list[Problem], stored: ContentCache
+    root: Path,
+    folder: str,
+    spec: ObjectSpec,
+    problems: list[Problem],
+    stored: ContentCache,
+    files: dict[str, set[str]],
 ) -> list[tuple[str, dict[str, Any], SourceMap]]:
+    """The files of a content folder that loaded; ``files[folder]`` gets every name, loaded or
+    not, so that a file that failed is not also reported as missing where it is named."""
     directory = root / folder
     if not directory.is_dir():
         return []
@@ -221,6 +239,7 @@ def _read_folder(
             problems.append(Problem(f"two files are named '{path.stem}'", Position(display_path(path, root))))
             continue
         seen.add(path.stem)
+        files[folder].add(path.stem)
         fields, read_problems, source = _read(path, spec, root, stored)
         problems.extend(read_problems)
         if fields is not None:
@@ -247,15 +266,19 @@ def _results(fields: dict[str, Any]) -> tuple[Result, ...]:
 
 
 def check_references(
-    content: Content, systems: Sequence[str] | None, decisions: Sequence[int] | None
+    content: Content,
+    systems: Sequence[str] | None,
+    decisions: Sequence[int] | None,
+    files: dict[str, set[str]] | None = None,
 ) -> list[Problem]:
     """Names and numbers a content file points at must exist (systems and decisions only when
-    they are known)."""
+    they are known; ``files``: the content files by folder, including those that failed to load)."""
+    files = files or {}
     known: dict[str, set[Any] | None] = {
         "systems": set(systems) if systems is not None else None,
         "decisions": set(decisions) if decisions is not None else None,
-        "case-studies": {c.slug for c in content.case_studies},
-        "leadership-items": {item.slug for item in content.leadership},
+        "case-studies": {c.slug for c in content.case_studies} | files.get("case-studies", set()),
+        "leadership-items": {item.slug for item in content.leadership} | files.get("leadership", set()),
     }
     problems = []
     for owner, references in _references(content):

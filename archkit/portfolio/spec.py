@@ -116,6 +116,11 @@ STORY = ObjectSpec(
     "A STAR story for behavioural interviews, tagged with Leadership Principles.",
     [
         Key("title", TEXT, "A name you recognise it by.", True),
+        Key(
+            "short-title",
+            TEXT,
+            "Two or three words that head its column in the story bank (default: the title's first words).",
+        ),
         Key("principles", TEXTS, "Leadership Principles it shows.", True),
         Key("situation", TEXT, "S: the situation.", True),
         Key("task", TEXT, "T: your task.", True),

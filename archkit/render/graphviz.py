@@ -68,6 +68,12 @@ def svg_of(source: str, imagepath: Path) -> str:
     return lay_out(source, ("svg",), imagepath)["svg"].decode("utf-8")
 
 
+def layout_json(source: str) -> str:
+    """Graphviz's layout of the DOT ``source`` as JSON (positions, cluster boxes, edge routes),
+    for exports that place shapes themselves."""
+    return _run([find_dot(), "-Tjson"], source).decode("utf-8")
+
+
 def _run(args: list[str], source: str) -> bytes:
     try:
         done = subprocess.run(args, input=source.encode("utf-8"), capture_output=True, check=False)

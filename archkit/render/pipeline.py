@@ -23,6 +23,7 @@ from archkit.files import write_atomic
 from archkit.model.system import System
 from archkit.names import DIRECTIONS, is_id
 from archkit.render import graphviz
+from archkit.render.d2 import to_d2
 from archkit.render.dot import DotOptions, icon_for, to_dot
 from archkit.render.fit import MIN_LABEL_PX, Fitted, fit, set_width
 from archkit.render.icons import scaled_reader
@@ -30,8 +31,20 @@ from archkit.render.mermaid import to_mermaid
 from archkit.render.svg import finish_svg, read_icon_from
 from archkit.render.themes import THEMES
 
-FORMATS = ("svg", "png", "dot", "mermaid")
-EXTENSIONS = {"svg": ".svg", "png": ".png", "dot": ".dot", "mermaid": ".mmd"}
+FORMATS = ("svg", "png", "dot", "mermaid", "d2", "excalidraw", "drawio")
+EXTENSIONS = {
+    "svg": ".svg",
+    "png": ".png",
+    "dot": ".dot",
+    "mermaid": ".mmd",
+    "d2": ".d2",
+    "excalidraw": ".excalidraw",
+    "drawio": ".drawio",
+}
+# Editable exports placed by a Graphviz layout of their own shapes (archkit.render.scene).
+LAYOUT_FORMATS = ("excalidraw", "drawio")
+# Exports written as text from the system alone, with no layout: format -> (system, direction) -> text.
+TEXT_EXPORTS = {"mermaid": to_mermaid, "d2": to_d2}
 # Bump when the renderer changes what it writes for the same input.
 RENDERER_VERSION = "2"
 
@@ -137,7 +150,7 @@ def render_diagrams(
     drawn and recorded in the cache, then the first failure is raised.
     """
     _check_slugs(systems)
-    if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
+    if any(fmt in graphviz.DOT_FORMATS or fmt in LAYOUT_FORMATS for fmt in options.formats):
         graphviz.find_dot()  # fail once, before any work, when Graphviz is missing
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = _Cache(cache_file(cache_dir, out_dir) if cache_dir is not None else None)
@@ -203,12 +216,18 @@ def _fresh(system: System, out_dir: Path, options: RenderOptions, cache: _Cache)
     return None
 
 
-def _plan(system: System, out_dir: Path, options: RenderOptions) -> tuple[str, str, dict[str, Path], str]:
+def _plan(
+    system: System, out_dir: Path, options: RenderOptions
+) -> tuple[str, dict[str, str], dict[str, Path], str]:
     theme = THEMES[options.theme]
     dot_source = to_dot(system, DotOptions(direction=options.direction, theme=theme, legend=options.legend))
-    mermaid = to_mermaid(system, options.direction) if "mermaid" in options.formats else ""
+    texts = {
+        fmt: export(system, options.direction)
+        for fmt, export in TEXT_EXPORTS.items()
+        if fmt in options.formats
+    }
     targets = {fmt: out_dir / f"{system.slug}{EXTENSIONS[fmt]}" for fmt in options.formats}
-    return dot_source, mermaid, targets, _cache_key(dot_source, mermaid, system, options)
+    return dot_source, texts, targets, _cache_key(dot_source, texts, system, options)
 
 
 def _render_safely(
@@ -221,10 +240,10 @@ def _render_safely(
 
 
 def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered:
-    dot_source, mermaid, targets, key = _plan(system, out_dir, options)
+    dot_source, texts, targets, key = _plan(system, out_dir, options)
     notes: list[str] = []
     # Everything is made first; files are replaced only once all of them exist.
-    contents = _draw(system, options, dot_source, mermaid, tuple(targets), notes)
+    contents = _draw(system, options, dot_source, texts, tuple(targets), notes)
     for fmt, data in contents.items():
         write_atomic(targets[fmt], data)
     note = "; ".join(notes)
@@ -239,20 +258,23 @@ def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
     if fmt in graphviz.DOT_FORMATS:
         graphviz.find_dot()
     one = dataclasses.replace(options, formats=(fmt,))
-    dot_source, mermaid, _, _ = _plan(system, Path("."), one)
-    return _draw(system, one, dot_source, mermaid, (fmt,))[fmt]
+    dot_source, texts, _, _ = _plan(system, Path("."), one)
+    return _draw(system, one, dot_source, texts, (fmt,))[fmt]
 
 
 def _draw(
     system: System,
     options: RenderOptions,
     dot_source: str,
-    mermaid: str,
+    texts: dict[str, str],
     formats: Sequence[str],
     notes: list[str] | None = None,
 ) -> dict[str, bytes]:
     """The contents of each format, Graphviz's from one layout (fitted to ``options.width``)."""
-    contents: dict[str, bytes] = {}
+    contents: dict[str, bytes] = {fmt: text.encode("utf-8") for fmt, text in texts.items()}
+    for fmt in LAYOUT_FORMATS:
+        if fmt in formats:
+            contents[fmt] = _layout_export(fmt, system, options.direction).encode("utf-8")
     root = catalogue.resources_root()
     dpi = None
     if options.width and any(fmt in graphviz.DOT_FORMATS or fmt == "dot" for fmt in formats):
@@ -268,8 +290,6 @@ def _draw(
         dpi = f"{72 * 2 * options.width / (fitted.width_pt):.2f}" if fitted.width_pt else None
     if "dot" in formats:
         contents["dot"] = dot_source.encode("utf-8")
-    if "mermaid" in formats:
-        contents["mermaid"] = mermaid.encode("utf-8")
     laid_out = [fmt for fmt in formats if fmt in graphviz.DOT_FORMATS]
     if laid_out:
         drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root, dpi=dpi)
@@ -295,11 +315,24 @@ def _fit(system: System, options: RenderOptions, imagepath: str) -> Fitted:
     return fit(make, directions, options.width or 0, imagepath)
 
 
-def _cache_key(dot_source: str, mermaid: str, system: System, options: RenderOptions) -> str:
+def _layout_export(fmt: str, system: System, direction: str | None) -> str:
+    if fmt == "excalidraw":
+        from archkit.render.excalidraw import to_excalidraw
+
+        return to_excalidraw(system, direction)
+    from archkit.render.drawio import to_drawio
+
+    return to_drawio(system, direction)
+
+
+def _cache_key(dot_source: str, texts: dict[str, str], system: System, options: RenderOptions) -> str:
     digest = hashlib.sha256()
-    parts = [RENDERER_VERSION, ",".join(options.formats), dot_source, mermaid, _icons_identity(system)]
+    parts = [RENDERER_VERSION, ",".join(options.formats), dot_source, *texts.values()]
+    parts.append(_icons_identity(system))
+    if any(fmt in LAYOUT_FORMATS for fmt in options.formats):
+        parts.append(repr(system))  # what those exports are drawn from
     parts.append(f"width={options.width}")
-    if any(fmt in graphviz.DOT_FORMATS for fmt in options.formats):
+    if any(fmt in graphviz.DOT_FORMATS or fmt in LAYOUT_FORMATS for fmt in options.formats):
         parts.append(graphviz.dot_identity())
     for part in parts:
         digest.update(part.encode("utf-8"))

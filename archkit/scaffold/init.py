@@ -24,6 +24,7 @@ from archkit.workspace import Workspace
 
 WROTE = "wrote"
 KEPT = "kept"
+ADOPTED = "adopted"  # an existing records folder, which .adr-dir now names
 Action = tuple[str, Path]
 
 STARTER_SYSTEM = "my-system"
@@ -87,8 +88,14 @@ def _init_systems(workspace: Workspace, own_systems: dict[str, Path]) -> list[Ac
 
 def _init_decisions(root: Path, actions: list[Action]) -> list[int]:
     """The records' pointer and first record, appended to ``actions``; the first record's number."""
-    actions.append(_create(root / ADR_DIR_FILE, lambda: DEFAULT_DIR + "\n"))
-    store = DecisionStore(root)  # the folder .adr-dir names, when a workspace had one already
+    # The records folder .adr-dir names; else one adr-tools, log4brains or MADR made (doc/adr,
+    # docs/adr, docs/decisions): adopted, never doubled by a second, empty decisions/.
+    store = DecisionStore(root)
+    folder = store.dir.relative_to(root).as_posix()
+    pointed = (root / ADR_DIR_FILE).is_file()
+    actions.append(_create(root / ADR_DIR_FILE, lambda: folder + "\n"))
+    if not pointed and folder != DEFAULT_DIR and store.dir.is_dir():
+        actions.append((ADOPTED, store.dir))
     records = store.files()
     first = [(n, name) for n, name in records if _record_slug(name) == FIRST_SLUG]
     if first:

@@ -25,13 +25,13 @@ if TYPE_CHECKING:
     from archkit.render.pipeline import RenderOptions
 
 MANIFEST = ".archkit-site.json"
+# lunr.js 2.3.9 from npm (MIT, vendor/LICENSE-lunr.txt): the search in the browser
+LUNR_JS = Path(__file__).resolve().parent / "vendor" / "lunr.min.js"
 DIAGRAM_CACHE = Path(".archkit") / "diagrams"
 # A system page's column (max-width 64rem less padding, in style.css.j2): diagrams are laid out
 # for it, so that their labels read at least 11 px high without a click.
 DIAGRAM_WIDTH = 900
-RECORD_CACHE = Path(".archkit") / "cache" / "records"
-SYSTEM_CACHE = Path(".archkit") / "cache" / "systems.json"
-CONTENT_CACHE = Path(".archkit") / "cache" / "content.json"
+CACHES = Path(".archkit") / "cache"  # parsed systems (systems.json), records (records/), content.json
 
 
 class BuildReport(NamedTuple):
@@ -52,33 +52,63 @@ def build_site(
     ``root`` unless absolute), diagrams drawn by ``jobs`` threads (None: one per core);
     ArchkitError with every problem when the workspace has errors (nothing is written then)."""
     from archkit.files import in_workspace
-    from archkit.portfolio.content import load_content
     from archkit.render.pipeline import RenderOptions
-    from archkit.workspace import Workspace
+    from archkit.workspace import load_workspace
 
     options = RenderOptions(formats=("svg",), jobs=jobs)  # checks jobs before any work
     out = _safe_output(root, in_workspace(root, out))
     pages.forget_templates()  # a long-running serve sees template edits
-    workspace = Workspace(root)
-    checked = workspace.load(cache=root / SYSTEM_CACHE) if workspace.system_files() else None
-    systems = checked.systems if checked else []
-    problems = list(checked.problems) if checked else []
+    loaded = load_workspace(root, caches=root / CACHES)
+    problems = loaded.problems
+    if loaded.errors:
+        raise ArchkitError(problems)  # warnings too: build prints what check prints
+    systems, records, content = loaded.systems, loaded.records, loaded.content
     store = DecisionStore(root)
-    records = store.records(cache=root / RECORD_CACHE) if store.dir.is_dir() else []
-    content = load_content(
-        root, [s.slug for s in systems], [r.number for r in records], cache=root / CONTENT_CACHE
-    )
-    problems += content.problems
-    from archkit.decisions.checks import check_records
-
-    problems += check_records(store, records, errors_only=True)
-    if any(p.is_error for p in problems):
-        raise ArchkitError([p for p in problems if p.is_error])
 
     diagrams = _render_diagrams(root, systems, options, progress)
-    site = pages.Site(systems, records, content, diagrams, store)
+    changes = _render_changes(root, systems, diagrams, problems)
+    site = pages.Site(systems, records, content, diagrams, store, changes)
     planned = site.plan()
     return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
+
+
+def _render_changes(
+    root: Path, systems: list[System], diagrams: dict[str, Path], problems: list[Any]
+) -> dict[str, tuple[str, list[str]]]:
+    """For each system with ``previous:``, the diagram of what changed (added to ``diagrams`` as
+    '<slug>-diff') and the summary; a version that cannot be read is a warning."""
+    from archkit.errors import ArchkitError, EnvironmentProblem
+
+    wanted = [s for s in systems if s.previous]
+    if not wanted:
+        return {}
+    from archkit.model.diff import diff_previous
+    from archkit.render.diff import change_lines, render_diff
+    from archkit.workspace import Workspace
+
+    files = {p.stem: p for p in Workspace(root).system_files()}
+    changes: dict[str, tuple[str, list[str]]] = {}
+    for system in wanted:
+        try:
+            found = diff_previous(files[system.slug], system, Workspace(root).show(files[system.slug]))
+            (svg,) = render_diff(found, root / DIAGRAM_CACHE, ["svg"])
+        except (ArchkitError, EnvironmentProblem) as exc:
+            problems.extend(_as_warnings(exc, system))
+            continue
+        diagrams[f"{system.slug}-diff"] = svg
+        changes[system.slug] = (found.old_label, change_lines(found))
+    return changes
+
+
+def _as_warnings(exc: Exception, system: System) -> list[Any]:
+    from archkit.errors import ArchkitError, Problem
+
+    where = system.locate("previous")
+    reasons = [p.message for p in exc.problems] if isinstance(exc, ArchkitError) else [str(exc)]
+    return [
+        Problem(f"'previous: {system.previous}' cannot be compared: {reason}", where, severity="warning")
+        for reason in reasons
+    ]
 
 
 def _render_diagrams(
@@ -114,6 +144,8 @@ def _write(
         for slug, svg in diagrams.items():
             staging.place(svg, f"diagrams/{slug}.svg")
         manifest: dict[str, str] = {}
+        # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
+        shutil.copyfile(LUNR_JS, staging.folder / "lunr.js")
         for page in planned:
             manifest[page.path] = page.digest()
             old = out / page.path

@@ -59,7 +59,7 @@ def local_graph(record: Record, neighbours: Sequence[Record]) -> str:
 
     from archkit.decisions.render import STATUS_COLOURS, page_name
 
-    labels = {link.target.rsplit("/", 1)[-1]: link.label for link in record.links}
+    labels = {link.target.rsplit("/", 1)[-1]: link.name for link in record.links}
     row = 46
     height = max(len(neighbours), 1) * row + 10
     centre_y = height / 2

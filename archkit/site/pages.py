@@ -35,6 +35,7 @@ def digest_of(*parts: object) -> str:
 
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+SEARCH_PART = 100  # records per part of the search data
 
 
 class Page(NamedTuple):
@@ -93,7 +94,9 @@ class Site:
         content: Content,
         diagrams: dict[str, Path],
         store: DecisionStore,
+        changes: dict[str, tuple[str, list[str]]] | None = None,
     ) -> None:
+        self.changes = changes or {}  # system slug -> (what it changed from, summary lines)
         self.systems = list(systems)
         self.records = list(records)
         self.content = content
@@ -128,7 +131,24 @@ class Site:
             (r.number, r.title, r.status, r.date, r.path, [tuple(link) for link in r.links])
             for r in self.records
         ]
-        found += self._decision_pages(common, shared, summary)
+        found.append(
+            Page(
+                "decisions/index.html",
+                "decisions.html.j2",
+                (shared, summary),
+                lambda: {**common, **self.decisions()},
+                root,
+            )
+        )
+        texts: dict[str, str] = {}
+        for record in self.records:
+            neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
+            make = functools.partial(self._decision_context, common, record)
+            text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
+            texts[record.path] = text
+            found.append(
+                Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
+            )
         for case, context in zip(self.content.case_studies, cases, strict=True):
             found.append(page(f"case-studies/{case.slug}.html", "case-study.html.j2", context))
         for item, context in zip(self.content.leadership, leaders, strict=True):
@@ -139,16 +159,35 @@ class Site:
             Page("portfolio.html", "portfolio.html.j2", whole, lambda: {**common, **self.whole()}, root)
         )
         found.append(Page("portfolio.md", "portfolio.md.j2", whole, lambda: {**common, **self.whole()}, root))
-        found.append(
+        found += self.search_pages(texts)
+        return found
+
+    def search_pages(self, texts: dict[str, str]) -> list[Page]:
+        """The search data in parts: the summary, systems and content in one, the records a hundred
+        to a part, so that a changed record renders one part again, not the text of every record;
+        ``search.js`` lists the parts (``texts``: each record's text hash, by file name)."""
+        root = self.root
+        parts = [
             Page(
-                "search.js",
-                "search.js.j2",
-                self.search_entries(),
-                lambda: {"entries": self.search_entries()},
+                "search/pages.js",
+                "search-part.js.j2",
+                self.search_entries(records=False),
+                lambda: {"part": "pages", "entries": self.search_entries(records=False)},
                 root,
             )
-        )
-        return found
+        ]
+        for start in range(0, len(self.records), SEARCH_PART):
+            chunk = self.records[start : start + SEARCH_PART]
+            name = f"decisions-{start // SEARCH_PART + 1}"
+            inputs = [(r.number, r.title, r.status, r.path, texts[r.path]) for r in chunk]
+            make = functools.partial(self._search_part, name, chunk)
+            parts.append(Page(f"search/{name}.js", "search-part.js.j2", inputs, make, root))
+        listed = [page.path for page in parts]
+        index = Page("search.js", "search.js.j2", listed, lambda: {"parts": listed}, root)
+        return [index, *parts]
+
+    def _search_part(self, name: str, records: Sequence[Record]) -> dict[str, Any]:
+        return {"part": name, "entries": [_record_entry(r) for r in records]}
 
     def _decision_pages(self, common: dict[str, Any], shared: str, summary: list[Any]) -> list[Page]:
         """The decisions index and a page per record, each hashed from what it shows."""
@@ -272,6 +311,7 @@ class Site:
             },
             "diagram": f"diagrams/{system.slug}.svg" if system.slug in self.diagrams else "",
             "diagram_digest": file_digest(self.diagrams.get(system.slug)),
+            "changes": self._changes(system.slug),
             "decisions": [self._record_link(self.by_number[n]) for n in related],
             "case_studies": [
                 {"title": c.title, "url": f"case-studies/{c.slug}.html"}
@@ -283,6 +323,19 @@ class Site:
                 for s in self.content.stories
                 if system.slug in s.systems
             ],
+        }
+
+    def _changes(self, slug: str) -> dict[str, Any] | None:
+        """The 'What changed' section: the diff diagram and its summary lines."""
+        if slug not in self.changes:
+            return None
+        since, lines = self.changes[slug]
+        diagram = self.diagrams.get(f"{slug}-diff")
+        return {
+            "since": since,
+            "lines": lines,
+            "diagram": f"diagrams/{slug}-diff.svg" if diagram else "",
+            "digest": file_digest(diagram),
         }
 
     def _record_link(self, record: Record) -> dict[str, Any]:
@@ -309,7 +362,7 @@ class Site:
                 "metadata": sorted(record.metadata.items(), key=lambda kv: _META_ORDER.get(kv[0], 99)),
                 "links": [
                     {
-                        "label": link.label,
+                        "label": link.name,
                         "number": link.number,
                         "title": link.title,
                         "url": "decisions/" + link.target.rsplit("/", 1)[-1][: -len(".md")] + ".html",
@@ -391,6 +444,7 @@ class Site:
         return {
             "slug": story.slug,
             "title": story.title,
+            "short": story.column_title,
             "principles": list(story.principles),
             "star": [
                 ("Situation", story.situation),
@@ -420,22 +474,75 @@ class Site:
             **self.stories(),
         }
 
-    def search_entries(self) -> list[dict[str, str]]:
-        """What the search box finds: each page's title, kind, address and a line of text."""
-        found = [(s.name, "system", f"systems/{s.slug}.html", s.summary) for s in self.systems]
-        found += [(f"{r.number}. {r.title}", "decision", record_page(r), r.status) for r in self.records]
-        content = self.content
-        found += [
-            (c.title, "case study", f"case-studies/{c.slug}.html", c.challenge) for c in content.case_studies
-        ]
-        found += [
-            (i.title, "leadership", f"leadership/{i.slug}.html", " ".join(i.context))
-            for i in content.leadership
-        ]
-        found += [
-            (s.title, "story", f"stories.html#{s.slug}", ", ".join(s.principles)) for s in content.stories
-        ]
-        return [{"title": title, "kind": kind, "url": url, "text": text} for title, kind, url, text in found]
+    def search_entries(self, records: bool = True) -> list[dict[str, str]]:
+        """One entry per page (a story per story-bank section): its URL, title, kind and the text a
+        reader sees there, for full-text search in the browser (lunr.js)."""
+        from archkit import catalogue
+
+        def text(*parts: Any) -> str:
+            flat: list[str] = []
+            for part in parts:
+                if isinstance(part, (list, tuple)):
+                    flat.append(text(*part))
+                elif part:
+                    flat.append(str(part))
+            return " ".join(flat)
+
+        def tech_name(tech: str) -> str:
+            found = catalogue.find(tech) if tech else None
+            return f"{tech} {found.name}" if found else tech
+
+        entries: list[dict[str, str]] = []
+
+        def add(title: str, kind: str, url: str, *parts: Any) -> None:
+            entries.append({"title": title, "kind": kind, "url": url, "text": text(*parts)})
+
+        portfolio = self.content.portfolio
+        if portfolio:
+            summary = (portfolio.headline, portfolio.summary, portfolio.achievements, portfolio.leadership)
+            add(portfolio.name, "summary", "index.html", *summary)
+        for s in self.systems:
+            add(
+                s.name,
+                "system",
+                f"systems/{s.slug}.html",
+                s.summary,
+                s.role,
+                s.context,
+                s.impact,
+                s.stack,
+                [(m.name, m.value) for m in s.scale],
+                [(c.title, tech_name(c.tech), c.metrics, c.notes) for c in s.components],
+                [(c.label, c.throughput, c.latency) for c in s.connections],
+                [(t.decision, t.choice, t.tradeoff, t.result) for t in s.tradeoffs],
+                s.leadership,
+            )
+        if records:
+            entries += [_record_entry(r) for r in self.records]
+        for c in self.content.case_studies:
+            results = [(r.metric, r.before, r.after) for r in c.results]
+            case = (c.challenge, c.analysis, c.solution, c.leadership, c.outcomes, results)
+            add(c.title, "case study", f"case-studies/{c.slug}.html", *case)
+        for i in self.content.leadership:
+            phases = [(p.name, p.when, p.actions) for p in i.phases]
+            results = [(r.metric, r.before, r.after) for r in i.results]
+            item = (i.context, i.role, phases, i.outcomes, i.long_term, i.lessons, results)
+            add(i.title, "leadership", f"leadership/{i.slug}.html", *item)
+        for story in self.content.stories:
+            star = (story.situation, story.task, story.action, story.result)
+            add(story.title, "story", f"stories.html#{story.slug}", story.principles, *star)
+        return entries
+
+
+def _record_entry(record: Record) -> dict[str, str]:
+    sections = " ".join(s.text for s in record.sections if s.text.strip())
+    metadata = " ".join(record.metadata.values())
+    return {
+        "title": f"{record.number}. {record.title}",
+        "kind": "decision",
+        "url": record_page(record),
+        "text": " ".join(part for part in (record.status, metadata, sections) if part),
+    }
 
 
 def _names(text: str) -> set[str]:

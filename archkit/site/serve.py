@@ -1,37 +1,97 @@
-"""``archkit serve``: preview the site on localhost, rebuilding it when a source file changes.
+"""``archkit serve``: preview the site, rebuild it when a source changes, reload the open pages.
 
-The server only ever listens on the loopback address. Changes are watched with watchfiles when
-it is installed, else by polling modification times twice a second.
+- Watching: the workspace's folder itself (not recursively), so that a file an editor replaces on
+  save (``portfolio.yaml`` written to a temporary file, then renamed) is seen every time, and each
+  source folder recursively; only the files a build reads count (see :func:`matters`). Without
+  watchfiles, modification times are polled.
+- Reloading: every HTML page the server sends carries a small script (never written into the built
+  site) that listens on ``/__archkit__/events``. After a rebuild the page reloads itself; after a
+  failed one it shows the errors, with their file:line, over the last good page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-WATCHED = ("systems", "decisions", "case-studies", "leadership", "stories", "templates", "portfolio.yaml")
+FOLDERS = ("systems", "case-studies", "leadership", "stories", "templates")
+FILES = ("portfolio.yaml", "portfolio.yml", ".adr-dir")
+SUFFIXES = (".yaml", ".yml", ".py", ".md", ".j2")
+EVENTS = "/__archkit__/events"
+
+
+class Outcome(NamedTuple):
+    """What one build said: a headline and the problems as the user reads them."""
+
+    ok: bool
+    headline: str  # 'built 19 pages (1 rendered)' or 'not rebuilt'
+    problems: tuple[str, ...] = ()
+
+    def text(self, seconds: float | None = None) -> str:
+        took = f" in {seconds:.2f} s" if seconds is not None else ""
+        return "\n".join([f"{self.headline}{took}", *self.problems])
+
+
+class _State:
+    """The last build's outcome, shared by the rebuild loop and the page listeners."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.generation = 0  # successful builds so far: a page of an older one reloads
+        self.outcome = Outcome(True, "")
+        self.closed = False  # the server is stopping: listeners end their streams
+
+    def publish(self, outcome: Outcome) -> None:
+        with self.changed:
+            if outcome.ok:
+                self.generation += 1
+            self.outcome = outcome
+            self.changed.notify_all()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "generation": self.generation,
+            "ok": self.outcome.ok,
+            "headline": self.outcome.headline,
+            "problems": list(self.outcome.problems),
+        }
 
 
 def serve(
     root: Path,
     out: Path,
     port: int,
-    rebuild: Callable[[], str],
+    rebuild: Callable[[], Outcome],
     say: Callable[[str], None],
     stop: threading.Event | None = None,
     host: str = "127.0.0.1",
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
     """Build, serve ``out`` on http://host:port, rebuild on every change until ``stop``."""
-    server = _listen(host, port, functools.partial(_QuietHandler, directory=str(out)))
-    sources = _sources(root)
-    before = _stamps(sources)
-    say(rebuild())
+    stop = stop or threading.Event()
+    state = _State()
+    server = _listen(host, port, functools.partial(_Handler, state, directory=str(out)))
+    dirty = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(root, out, stop, dirty), daemon=True)
+    watcher.start()  # before the first build: an edit made while it runs is not lost
+
+    def build() -> None:
+        start = time.perf_counter()
+        try:
+            outcome = rebuild()
+        except Exception as exc:  # a file that vanished mid-build, a full disk: keep serving
+            outcome = Outcome(False, "not rebuilt", (f"error: {exc}",))
+        state.publish(outcome)
+        say(outcome.text(time.perf_counter() - start))
+
+    build()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     shown_host = f"[{host}]" if ":" in host else host
@@ -39,16 +99,18 @@ def serve(
     say(f"serving {url} (Ctrl+C stops)")
     if on_ready:
         on_ready(url)
-    stop = stop or threading.Event()
     try:
-        for _ in changes(root, stop, since=before):
-            try:
-                say(rebuild())
-            except Exception as exc:  # a broken file while editing: report, keep serving the last site
-                say(f"not rebuilt: {exc}")
+        while not stop.is_set():
+            if dirty.wait(0.2):
+                dirty.clear()
+                build()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
+        with state.changed:
+            state.closed = True
+            state.changed.notify_all()
         server.shutdown()
         server.server_close()
 
@@ -62,6 +124,7 @@ def _listen(host: str, port: int, handler: Any) -> http.server.ThreadingHTTPServ
 
     class Server(http.server.ThreadingHTTPServer):
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        daemon_threads = True  # open event streams never hold up the end
 
     try:
         return Server((host, port), handler)
@@ -75,66 +138,252 @@ def _listen(host: str, port: int, handler: Any) -> http.server.ThreadingHTTPServ
         raise ArchkitError([Problem(why, expected=expected)]) from None
 
 
-def changes(root: Path, stop: threading.Event, since: dict[str, float] | None = None) -> Iterator[None]:
-    """Yield once per batch of changes under the workspace's sources; with ``since`` (their
-    stamps before the first build), once more when they changed before the watcher started."""
-    paths = _sources(root)
-    try:
-        from watchfiles import watch
-    except ImportError:
-        yield from _poll(paths, stop, since)
-        return
-    unchecked = since is not None
-    for found in watch(*paths, stop_event=stop, debounce=300, yield_on_timeout=True, rust_timeout=500):
-        if found:
-            yield None
-        elif unchecked:  # the watcher runs: an edit made before it started shows in the stamps
-            unchecked = False
-            if _stamps(paths) != since:
-                yield None
+# -- watching -------------------------------------------------------------------------------
 
 
-def _sources(root: Path) -> list[Path]:
-    """What a change to is worth a rebuild: the content folders, the records' folder wherever
-    .adr-dir puts it, templates and the summary."""
+def watched_folders(root: Path) -> list[Path]:
+    """The source folders that exist: content, templates, and the records' folder wherever
+    .adr-dir puts it."""
     from archkit.decisions.store import DecisionStore
+    from archkit.errors import ArchkitError
 
-    paths = [root / name for name in WATCHED] + [DecisionStore(root).dir]
-    return sorted({p for p in paths if p.exists()})
+    paths = [root / name for name in FOLDERS]
+    with contextlib.suppress(ArchkitError):  # a broken .adr-dir: the build says so
+        paths.append(DecisionStore(root).dir)
+    return sorted({p for p in paths if p.is_dir()})
 
 
-def _poll(paths: list[Path], stop: threading.Event, since: dict[str, float] | None = None) -> Iterator[None]:
-    seen = _stamps(paths) if since is None else since
-    while not stop.wait(0.5):
-        now = _stamps(paths)
+def matters(path: Path, root: Path, out: Path) -> bool:
+    """Whether a change to ``path`` can change the site: a source file (not an editor's swap or
+    backup file), or a source folder of the workspace coming or going; never the output or
+    archkit's caches."""
+    name = path.name
+    if path.parent == root:
+        return name in FILES or name in FOLDERS or name == _records_top(root)
+    if name.startswith((".", "#")) or name.endswith(("~", ".swp", ".swx", ".tmp")):
+        return False
+    if path.suffix not in SUFFIXES:
+        return False
+    try:
+        inside = path.resolve()
+        parts = inside.relative_to(root.resolve()).parts
+    except (OSError, ValueError):
+        return False
+    # never the site (nor its staging folders, nor .archkit/, .git/: hidden folders)
+    return out.resolve() not in inside.parents and not any(part.startswith(".") for part in parts)
+
+
+def _records_top(root: Path) -> str:
+    """The first part of the records folder's path (``doc`` for doc/adr)."""
+    from archkit.decisions.store import DecisionStore
+    from archkit.errors import ArchkitError
+
+    try:
+        folder = DecisionStore(root).dir
+    except ArchkitError:
+        return ""
+    try:
+        return folder.resolve().relative_to(root.resolve()).parts[0]
+    except (ValueError, IndexError):
+        return ""
+
+
+def _watch(root: Path, out: Path, stop: threading.Event, dirty: threading.Event) -> None:
+    for _ in changes(root, out, stop):
+        dirty.set()
+
+
+def changes(root: Path, out: Path, stop: threading.Event) -> Iterator[None]:
+    """Yield once per batch of changes that matter, until ``stop``."""
+    try:
+        import watchfiles  # noqa: F401
+    except ImportError:
+        yield from _poll(root, out, stop)
+        return
+    while not stop.is_set():
+        yield from _Watchers(root, out, stop).batches()
+
+
+class _Watchers:
+    """The workspace's folder (not recursively: a file replaced on save is seen) and the source
+    folders that exist now (recursively); done when a source folder appears or goes."""
+
+    def __init__(self, root: Path, out: Path, stop: threading.Event) -> None:
+        self.root, self.out, self.stop = root, out, stop
+        self.folders = watched_folders(root)
+        self.done = threading.Event()
+        self.arrived = threading.Condition()
+        self.pending: list[bool] = []  # per batch: whether a source folder came or went
+
+    def _follow(self, paths: list[Path], recursive: bool) -> None:
+        import watchfiles
+
+        def wanted(_change: Any, name: str) -> bool:
+            return matters(Path(name), self.root, self.out)
+
+        for batch in watchfiles.watch(
+            *paths,
+            watch_filter=wanted,
+            debounce=200,
+            step=20,
+            stop_event=_Either(self.stop, self.done),
+            recursive=recursive,
+            rust_timeout=200,
+            raise_interrupt=False,
+        ):
+            moved = any(Path(p).parent == self.root and Path(p).name in FOLDERS for _, p in batch)
+            with self.arrived:
+                self.pending.append(moved)
+                self.arrived.notify()
+
+    def batches(self) -> Iterator[None]:
+        threads = [threading.Thread(target=self._follow, args=([self.root], False), daemon=True)]
+        if self.folders:
+            threads.append(threading.Thread(target=self._follow, args=(self.folders, True), daemon=True))
+        for thread in threads:
+            thread.start()
+        try:
+            while not self.stop.is_set() and not self.done.is_set():
+                with self.arrived:
+                    self.arrived.wait(0.2)
+                    pending, self.pending = self.pending, []
+                if pending:
+                    yield None
+                if any(pending) or watched_folders(self.root) != self.folders:
+                    self.done.set()
+        finally:
+            self.done.set()
+            for thread in threads:
+                thread.join(timeout=2)
+
+
+class _Either:
+    """Set when either event is: what watchfiles' stop_event needs (``is_set``)."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)
+
+
+def _poll(root: Path, out: Path, stop: threading.Event) -> Iterator[None]:
+    seen = _stamps(root, out)
+    while not stop.wait(0.25):
+        now = _stamps(root, out)
         if now != seen:
             seen = now
             yield None
 
 
-def _stamps(paths: list[Path]) -> dict[str, float]:
+def _stamps(root: Path, out: Path) -> dict[str, float]:
     stamps: dict[str, float] = {}
-    for path in paths:
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        for file in files:
-            try:
-                stamps[str(file)] = file.stat().st_mtime
-            except OSError:
-                continue
+    files = [root / name for name in FILES]
+    for folder in watched_folders(root):
+        files += [p for p in folder.rglob("*") if p.is_file()]
+    for file in files:
+        if not matters(file, root, out):
+            continue
+        try:
+            stamps[str(file)] = file.stat().st_mtime_ns
+        except OSError:
+            continue
     return stamps
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+# -- serving --------------------------------------------------------------------------------
+
+LIVE_SCRIPT = """<script>
+(function () {
+  if (!window.EventSource) { return; }
+  var seen = null, box = null;
+  function show(state) {
+    if (state.ok) { if (box) { box.remove(); box = null; } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "archkit-build-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:60%;overflow:auto;" +
+        "z-index:9999;margin:0;padding:1em 1.5em;background:#fff4f4;color:#7a0000;" +
+        "border-top:3px solid #c00;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;" +
+        "white-space:pre-wrap;box-shadow:0 -4px 16px #0003";
+      document.body.appendChild(box);
+    }
+    box.textContent = "archkit: the site was not rebuilt; the page shows the last good build.\\n\\n" +
+      state.problems.join("\\n");
+  }
+  var source = new EventSource("/__archkit__/events");
+  source.onmessage = function (event) {
+    var state = JSON.parse(event.data);
+    if (seen !== null && state.ok && state.generation !== seen) { location.reload(); return; }
+    if (state.ok) { seen = state.generation; }
+    show(state);
+    window.__archkit_live = true;  // listening (benchmarks wait for it)
+  };
+})();
+</script>
+"""
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Files of the site; HTML with the live-reload script; the build's events."""
+
+    def __init__(self, state: _State, *args: Any, **kwargs: Any) -> None:
+        self.state = state
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def do_GET(self) -> None:
+        route = self.path.split("?", 1)[0].split("#", 1)[0]
+        if route == EVENTS:
+            self._events()
+            return
+        if route.endswith(("/", ".html")):
+            path = Path(self.translate_path(self.path))
+            if path.is_dir():
+                path = path / "index.html"
+            if path.suffix == ".html" and path.is_file():
+                self._html(path)
+                return
+        super().do_GET()
 
-def timed(action: Callable[[], str]) -> Callable[[], str]:
-    """Wrap a rebuild so that it says how long it took."""
+    def _html(self, path: Path) -> None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            self.send_error(404)
+            return
+        at = text.rfind("</body>")
+        page = (text[:at] + LIVE_SCRIPT + text[at:]) if at >= 0 else text + LIVE_SCRIPT
+        body = page.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
-    def run() -> str:
-        start = time.perf_counter()
-        message = action()
-        return f"{message} in {time.perf_counter() - start:.2f} s"
-
-    return run
+    def _events(self) -> None:
+        """Server-sent events: the build's state now, then after every build."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        state = self.state
+        sent = ""
+        try:
+            while not state.closed:
+                with state.changed:
+                    now = json.dumps(state.snapshot())
+                    if now == sent:
+                        state.changed.wait(15)
+                        now = json.dumps(state.snapshot())
+                # written outside the lock: a slow reader never holds up a build
+                message = f"data: {now}\n\n" if now != sent else ": still here\n\n"
+                self.wfile.write(message.encode("utf-8"))
+                self.wfile.flush()
+                sent = now
+        except (BrokenPipeError, ConnectionResetError):
+            return

@@ -1,0 +1,1 @@
+"""Systems from other tools: scripts written for the diagrams library."""
