@@ -5,6 +5,7 @@ entry that cannot be read is ignored."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -71,7 +72,8 @@ class StampCache:
             del self.entries[key]
         if self.changed or gone:
             data = {"version": _version(self.version), "entries": self.entries}
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
+                write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 def _version(version: int) -> str:

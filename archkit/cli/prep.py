@@ -60,7 +60,7 @@ def whiteboard(
     report(checked.problems)
     if checked.errors:
         raise typer.Exit(EXIT_USAGE)
-    store = DecisionStore(State.root)
+    store = run(lambda: DecisionStore(State.root))
     records = run(store.records) if store.dir.is_dir() else []
     out_dir = out if out.is_absolute() else State.root / out
     target = checked.systems[0]
@@ -108,7 +108,7 @@ def drill(
     workspace = Workspace(State.root)
     run(workspace.require)
     checked = run(lambda: workspace.load([system] if system else []))
-    store = DecisionStore(State.root)
+    store = run(lambda: DecisionStore(State.root))
     records = run(store.records) if store.dir.is_dir() else []
     slug = checked.systems[0].slug if system and checked.systems else None
     deck = order(cards(checked.systems, records, slug), shuffle, seed)

@@ -7,6 +7,7 @@ else's repository, so loading it must never run code. An entry that cannot be re
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -33,9 +34,10 @@ class RecordCache:
 
     def put(self, name: str, size: int, mtime_ns: int, record: Record) -> None:
         entry = {"version": VERSION, "size": size, "mtime_ns": mtime_ns, "record": _plain(record)}
-        write_atomic(
-            self.folder / f"{name}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-        )
+        with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
+            write_atomic(
+                self.folder / f"{name}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+            )
 
     def save(self, keep: set[str]) -> None:
         """Forget the records that are gone."""

@@ -22,9 +22,8 @@ import functools
 import json
 import os
 import re
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +37,8 @@ from archkit.decisions.record import (
     parse_record,
 )
 from archkit.errors import ArchkitError, Position, Problem, closest, excerpt, one_of
+from archkit.files import folder_lock as _folder_lock
+from archkit.files import lock_held as _held
 from archkit.files import reserve_temporary, write_file
 
 RenderTemplate = Callable[..., str]  # the scaffold: template values -> Markdown
@@ -645,42 +646,6 @@ def _rewrite_links(text: str, old_to_new: dict[str, str], numbers: dict[str, int
         return f"[{numbers[name]}.{match['title']}]({prefix}{old_to_new[name]})"
 
     return _LINK_IN_TEXT.sub(fix, text)
-
-
-_HELD = threading.local()  # folders whose lock this thread holds, with a depth each
-
-
-def _held(folder: Path) -> bool:
-    return bool(getattr(_HELD, "folders", {}).get(os.path.realpath(folder)))
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    """An advisory lock on the folder itself (no lock file left behind); released when the
-    process ends, however it ends; taken again by the thread that holds it, it is the same lock.
-    Where flock does not exist, creation stays safe without it."""
-    held: dict[str, int] = _HELD.__dict__.setdefault("folders", {})
-    key = os.path.realpath(folder)
-    if held.get(key):
-        held[key] += 1
-        try:
-            yield
-        finally:
-            held[key] -= 1
-        return
-    try:
-        import fcntl
-    except ImportError:  # Windows: the exclusive create and the rival check still hold
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        held[key] = 1
-        yield
-    finally:
-        held.pop(key, None)
-        os.close(fd)
 
 
 def _apply(folder: Path, renames: Sequence[tuple[str, str]], removals: Sequence[str]) -> None:

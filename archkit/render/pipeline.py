@@ -11,7 +11,6 @@ import functools
 import hashlib
 import json
 import os
-import re
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import NamedTuple
 from archkit import catalogue
 from archkit.errors import ArchkitError, Problem
 from archkit.files import reserve_temporary, write_atomic
-from archkit.model.system import System
+from archkit.model.system import SAFE_NAME, System
 from archkit.render import graphviz
 from archkit.render.d2 import to_d2
 from archkit.render.dot import DotOptions, icon_for, to_dot
@@ -46,7 +45,6 @@ LAYOUT_FORMATS = ("excalidraw", "drawio")
 TEXT_EXPORTS = {"mermaid": to_mermaid, "d2": to_d2}
 # Bump when the renderer changes what it writes for the same input.
 RENDERER_VERSION = "2"
-_SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class RenderOptions(NamedTuple):
@@ -127,7 +125,7 @@ def _check_slugs(systems: Sequence[System]) -> None:
     seen: set[str] = set()
     for system in systems:
         slug = system.slug
-        if not _SAFE_SLUG.match(slug) or ".." in slug:
+        if not SAFE_NAME.match(slug) or ".." in slug:
             raise ArchkitError(
                 [Problem(f"'{slug}' cannot name output files", expected="an id such as 'payments'")]
             )

@@ -8,16 +8,20 @@ that replaces the output folder at the end, so a failed build never leaves a hal
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from archkit.decisions.store import DecisionStore
 from archkit.errors import ArchkitError, Problem
+from archkit.files import folder_lock, unsafe_output
 from archkit.model.system import System
 from archkit.site import pages
 
@@ -58,11 +62,25 @@ def build_site(
     systems, records, content = loaded.systems, loaded.records, loaded.content
     store = DecisionStore(root)
 
-    diagrams = _render_diagrams(root, systems, jobs, progress)
-    changes = _render_changes(root, systems, diagrams, problems)
-    site = pages.Site(systems, records, content, diagrams, store, changes)
-    planned = site.plan()
-    return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
+    with contextlib.ExitStack() as stack:
+        cache = root / DIAGRAM_CACHE
+        memo: Path | None = root / ".archkit"
+        if not _writable(cache):  # a read-only workspace still builds elsewhere: a cache for now
+            cache = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="archkit-diagrams-")))
+            memo = None
+        diagrams = _render_diagrams(cache, memo, systems, jobs, progress)
+        changes = _render_changes(root, systems, diagrams, problems)
+        site = pages.Site(systems, records, content, diagrams, store, changes)
+        planned = site.plan()
+        return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _render_changes(
@@ -105,7 +123,7 @@ def _as_warnings(exc: Exception, system: System) -> list[Any]:
 
 
 def _render_diagrams(
-    root: Path, systems: list[System], jobs: int | None, progress: Progress | None
+    cache: Path, memo: Path | None, systems: list[System], jobs: int | None, progress: Progress | None
 ) -> dict[str, Path]:
     """SVG of every system, through the diagram pipeline and its cache (kept in the workspace)."""
     if not systems:
@@ -115,10 +133,7 @@ def _render_diagrams(
     if progress:
         progress("diagrams", 0, len(systems))
     results = render_diagrams(
-        systems,
-        root / DIAGRAM_CACHE,
-        RenderOptions(formats=("svg",), jobs=jobs, width=DIAGRAM_WIDTH),
-        root / ".archkit",
+        systems, cache, RenderOptions(formats=("svg",), jobs=jobs, width=DIAGRAM_WIDTH), memo
     )
     if progress:
         progress("diagrams", len(systems), len(systems))
@@ -133,11 +148,34 @@ def _write(
     warnings: list[Any],
     jobs: int | None = None,
 ) -> BuildReport:
-    previous = _read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out.parent):  # builds into one folder take turns
+        _remove_leftovers(out)
+        return _write_locked(out, planned, diagrams, progress, warnings, jobs)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """What builds killed before they finished left beside the output folder: their staging
+    folders (none is in use: builds into this folder take turns) and retired sites."""
+    prefix = f".{out.name}."
+    for name in os.listdir(out.parent):
+        if name.startswith(prefix) and re.fullmatch(r"(building|old)-\d+", name[len(prefix) :]):
+            if name[len(prefix) :].startswith("old"):
+                _remove_later(out.parent / name)
+            else:
+                shutil.rmtree(out.parent / name, ignore_errors=True)
+
+
+def _write_locked(
+    out: Path,
+    planned: list[pages.Page],
+    diagrams: dict[str, Path],
+    progress: Progress | None,
+    warnings: list[Any],
+    jobs: int | None = None,
+) -> BuildReport:
+    previous = _read_manifest(out)
     staging = out.with_name(f".{out.name}.building-{os.getpid()}")
-    if staging.exists():
-        shutil.rmtree(staging)
     staging.mkdir()
     _made.clear()
     manifest: dict[str, str] = {}
@@ -248,20 +286,16 @@ def _safe_output(root: Path, out: Path) -> Path:
     not the workspace, not a folder holding it, not a source folder, and either new, empty or
     a site archkit built before."""
     target = out.resolve()
-    workspace = root.resolve()
-    sources = [workspace / name for name in SOURCES] + [DecisionStore(root).dir.resolve()]
+    sources = [root / name for name in SOURCES] + [DecisionStore(root).dir]
 
     def refuse(why: str) -> ArchkitError:
         return ArchkitError(
             [Problem(f"will not build into {out}: {why}", expected="a folder such as build/site")]
         )
 
-    if target == workspace or target in workspace.parents:
-        raise refuse("it holds the workspace")
-    if any(target == s or s in target.parents for s in sources):
-        raise refuse("it is one of the workspace's sources")
-    if target.exists() and not target.is_dir():
-        raise refuse("it is a file")
+    why = unsafe_output(root, out, sources)
+    if why:
+        raise refuse(why)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
         raise refuse("it holds files archkit did not build (no .archkit-site.json)")
     return target
