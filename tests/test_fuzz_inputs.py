@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from archkit.decisions import DecisionStore, check_records, parse_record
-from archkit.decisions.record import LINE_BREAK
+from archkit.decisions.record import LINE_BREAK, split_front_matter
 from archkit.decisions.store import _with_link, _with_status
+from archkit.errors import ArchkitError
 from archkit.model.check import check_system
 from archkit.model.load import parse_system
 from archkit.portfolio.content import load_content
@@ -52,6 +54,10 @@ def test_any_record_text_parses_and_checks(text: str) -> None:
 def test_a_status_and_a_link_added_to_any_record_read_back(text: str, status: str, label: str) -> None:
     assume(text.count("```") % 2 == 0 and text.count("~~~") % 2 == 0)  # a fence left open hides the rest
     record = parse_record(text, "0003-x.md", 3)
+    if split_front_matter(text)[2]:  # front matter that does not close: refused, not changed
+        with pytest.raises(ArchkitError, match="its front matter is malformed"):
+            _with_status(record, status)
+        return
     target = parse_record("# 7. Tar]get [x]\n", "0007-target.md", 7)
     changed = parse_record(_with_status(record, status), record.path, 3)
     assert changed.status == status or record.style == "madr2"
