@@ -14,7 +14,7 @@ from archkit.errors import Problem
 
 PeakFactor = Annotated[
     float,
-    typer.Option("--peak-factor", help="Peak traffic over the average.", min=1.0),
+    typer.Option("--peak-factor", help="Peak traffic over the average.", min=1.0, max=1000.0),
 ]
 
 
