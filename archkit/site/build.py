@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -151,7 +152,35 @@ def _write(
     out.parent.mkdir(parents=True, exist_ok=True)
     with folder_lock(out.parent):  # builds into one folder take turns
         _remove_leftovers(out)
-        return _write_locked(out, planned, diagrams, progress, warnings, jobs)
+        previous = _read_manifest(out)
+        staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+        staging.mkdir()
+        _made.clear()
+        manifest: dict[str, str] = {}
+        todo: list[pages.Page] = []
+        try:
+            for slug, svg in diagrams.items():
+                _place(svg, staging / "diagrams" / f"{slug}.svg")
+            # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
+            shutil.copyfile(LUNR_JS, staging / "lunr.js")
+            for page in planned:
+                digest = page.digest()
+                manifest[page.path] = digest
+                old = out / page.path
+                # carried over only when it is a plain file archkit wrote: never a link planted there
+                if previous.get(page.path) == digest and old.is_file() and not old.is_symlink():
+                    _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
+                else:
+                    todo.append(page)
+            _render_pages(staging, todo, jobs, progress)
+            (staging / MANIFEST).write_text(
+                json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            _swap(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return BuildReport(out, len(planned), len(todo), len(diagrams), warnings)
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -159,50 +188,11 @@ def _remove_leftovers(out: Path) -> None:
     folders (none is in use: builds into this folder take turns) and retired sites."""
     prefix = f".{out.name}."
     for name in os.listdir(out.parent):
-        if name.startswith(prefix) and re.fullmatch(r"(building|old)-\d+", name[len(prefix) :]):
+        if name.startswith(prefix) and re.fullmatch(r"(building-\d+|old-\d+-\d+)", name[len(prefix) :]):
             if name[len(prefix) :].startswith("old"):
                 _remove_later(out.parent / name)
             else:
                 shutil.rmtree(out.parent / name, ignore_errors=True)
-
-
-def _write_locked(
-    out: Path,
-    planned: list[pages.Page],
-    diagrams: dict[str, Path],
-    progress: Progress | None,
-    warnings: list[Any],
-    jobs: int | None = None,
-) -> BuildReport:
-    previous = _read_manifest(out)
-    staging = out.with_name(f".{out.name}.building-{os.getpid()}")
-    staging.mkdir()
-    _made.clear()
-    manifest: dict[str, str] = {}
-    todo: list[pages.Page] = []
-    try:
-        for slug, svg in diagrams.items():
-            _place(svg, staging / "diagrams" / f"{slug}.svg")
-        # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
-        shutil.copyfile(LUNR_JS, staging / "lunr.js")
-        for page in planned:
-            digest = page.digest()
-            manifest[page.path] = digest
-            old = out / page.path
-            # carried over only when it is a plain file archkit wrote: never a link planted there
-            if previous.get(page.path) == digest and old.is_file() and not old.is_symlink():
-                _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
-            else:
-                todo.append(page)
-        _render_pages(staging, todo, jobs, progress)
-        (staging / MANIFEST).write_text(
-            json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        _swap(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return BuildReport(out, len(planned), len(todo), len(diagrams), warnings)
 
 
 # Pages rendered by forked workers: they inherit the plan instead of receiving it pickled.
@@ -305,7 +295,8 @@ def _swap(staging: Path, out: Path) -> None:
     """Replace the output folder by the new one; the old one is removed only after the swap."""
     if out.exists() and not out.is_dir():
         raise ArchkitError([Problem(f"{out} is a file, where the site's folder should go")])
-    retired = out.with_name(f".{out.name}.old-{os.getpid()}")
+    # unique: the site retired by the previous build of this process may still be being removed
+    retired = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
     if out.exists():
         os.replace(out, retired)
     os.replace(staging, out)
