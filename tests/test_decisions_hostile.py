@@ -45,6 +45,7 @@ def test_a_record_that_is_not_utf8_is_named_with_its_line_in_every_command(works
     )
     for args in (["tdr", "list"], ["tdr", "check"], ["tdr", "render"], ["tdr", "renumber"], ["build"]):
         assert cli(workspace, *args) == (2, "", message), args
+    (workspace / "decisions" / "0003-record-3.md").write_text(HELLO.format(n=3, title="R", extra=""), "utf-8")
     (workspace / "systems").mkdir()
     (workspace / "systems" / "shop.yaml").write_bytes(b"name: Caf\xe9\n")
     code, _, err = cli(workspace, "check")
