@@ -101,8 +101,14 @@ def closest(word: str, choices: Iterable[str]) -> str:
 def excerpt(text: str, limit: int = 60) -> str:
     """User input quoted in a message: at most ``limit`` characters, control characters shown
     as escapes (a 1 MB id or a terminal escape sequence never reaches the screen whole)."""
-    short = text if len(text) <= limit else text[: limit - 1] + "…"
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
+    return printable(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal: control characters (escape sequences, line breaks) shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def one_of(choices: Iterable[str]) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 _counter = itertools.count()
@@ -73,3 +76,55 @@ def write_new(path: Path, data: str | bytes) -> None:
         os.link(tmp, path)  # fails, rather than replaces, when the file is there
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def unsafe_output(root: Path, out: Path, sources: list[Path]) -> str:
+    """Why writing into the folder ``out`` would destroy something of the workspace at ``root``
+    ('' when it would not): it holds the workspace, is (or is inside) a source, or is a file."""
+    target = out.resolve()
+    workspace = root.resolve()
+    if target == workspace or target in workspace.parents:
+        return "it holds the workspace"
+    for source in sources:
+        resolved = source.resolve()
+        if target == resolved or resolved in target.parents or target in resolved.parents:
+            return "it is one of the workspace's sources"
+    if target.exists() and not target.is_dir():
+        return "it is a file"
+    return ""
+
+
+_HELD = threading.local()  # folders whose lock this thread holds, with a depth each
+
+
+def lock_held(folder: Path) -> bool:
+    return bool(getattr(_HELD, "folders", {}).get(os.path.realpath(folder)))
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """An advisory lock on the folder itself (no lock file left behind); released when the
+    process ends, however it ends; taken again by the thread that holds it, it is the same lock.
+    Where flock does not exist, creation stays safe without it."""
+    held: dict[str, int] = _HELD.__dict__.setdefault("folders", {})
+    key = os.path.realpath(folder)
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: the exclusive create and the rival check still hold
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        held[key] = 1
+        yield
+    finally:
+        held.pop(key, None)
+        os.close(fd)

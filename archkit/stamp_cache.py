@@ -11,6 +11,7 @@ pipeline's cache is keyed by what a diagram is drawn from, not by a file's stamp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -95,7 +96,8 @@ class StampCache:
             del self.entries[key]
         if self.changed or gone:
             data = {"version": _version(self.version), "entries": self.entries}
-            write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
+                write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
     def _save_each(self, folder: Path) -> None:
         for key in sorted(self.written):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
@@ -25,12 +25,35 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     return FileSystemBytecodeCache(str(folder))
 
 
+MAX_OUTPUT = 4_000_000  # characters one template may write (a record, a page)
+MAX_REPEAT = 1_000_000  # characters (or items) of one 'text' * n
+
+
+class _LimitedSandbox(SandboxedEnvironment):
+    """The sandbox, with limits: range() to 100,000 items (Jinja's sandbox), no 'x' * n past
+    MAX_REPEAT, no huge powers. What a template writes is limited by render_with."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        from jinja2.exceptions import SecurityError
+
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                sized = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                if sized and len(seq) * times > MAX_REPEAT:
+                    raise SecurityError(f"a repetition of more than {MAX_REPEAT} characters or items")
+        if operator == "**" and isinstance(right, int) and abs(right) > 1000:
+            raise SecurityError("a power above 1000")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(workspace_root: Path) -> SandboxedEnvironment:
     """Templates a user drops in ``<workspace>/templates/`` override archkit's of the same name.
 
     User templates are untrusted input, so they run sandboxed; HTML is autoescaped.
     """
-    env = SandboxedEnvironment(
+    env = _LimitedSandbox(
         # one loader, two folders: the workspace's first
         loader=FileSystemLoader([str(workspace_root / "templates"), str(PACKAGE_TEMPLATES)]),
         bytecode_cache=_bytecode_cache(),
@@ -67,10 +90,29 @@ def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **va
     """Render with an environment made once (a site renders hundreds of pages with one)."""
     from jinja2 import TemplateError, TemplateSyntaxError
 
-    from archkit.errors import ArchkitError, Position, Problem, display_path
+    from archkit.errors import ArchkitError, Position, Problem, display_path, excerpt
 
     try:
-        return env.get_template(name).render(**values)
+        template = env.get_template(name)
+        parts: list[str] = []
+        size = 0
+        for part in template.generate(**values):
+            size += len(part)
+            if size > MAX_OUTPUT:
+                raise ArchkitError(
+                    [
+                        Problem(
+                            f"template {name} writes more than {MAX_OUTPUT:,} characters",
+                            expected="a template of sensible size (archkit stops it there)",
+                        )
+                    ]
+                )
+            parts.append(part)
+        return "".join(parts)
+    except (OverflowError, MemoryError, RecursionError) as exc:
+        raise ArchkitError(
+            [Problem(f"template {name} asks too much: {type(exc).__name__}: {excerpt(str(exc))}")]
+        ) from None
     except TemplateSyntaxError as exc:
         file = display_path(Path(exc.filename), workspace_root) if exc.filename else name
         where = Position(file, exc.lineno or 0)

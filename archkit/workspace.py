@@ -6,14 +6,27 @@ systems, collecting every problem of every file before anyone aborts.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from archkit.errors import ArchkitError, Position, Problem, by_position, closest, display_path
+from archkit.errors import (
+    ArchkitError,
+    Position,
+    Problem,
+    by_position,
+    closest,
+    display_path,
+    excerpt,
+    printable,
+)
 from archkit.model.check import check_system
 from archkit.model.load import SYSTEM_SUFFIXES, read_system
 from archkit.model.system import System
+
+# What a workspace's sources are: an output folder must never be (or hold) one of them.
+SOURCES = ("systems", "decisions", "case-studies", "leadership", "stories", "templates", ".archkit")
 
 
 class Checked:
@@ -176,6 +189,32 @@ class Workspace:
                 )
         return problems
 
+    def _refused_file(self, path: Path, named: bool) -> Problem | None:
+        """A system file archkit will not read or cannot build from: a symbolic link out of the
+        workspace (unless named on the command line), or a name that cannot name output files."""
+        from archkit.model.system import SAFE_NAME
+
+        shown = printable(f"{self.show(path.parent)}/{path.name}")  # the link, not what it points to
+        if not named and path.is_symlink():
+            target = os.path.realpath(path)
+            if os.path.commonpath([target, os.path.realpath(self.root)]) != os.path.realpath(self.root):
+                return Problem(
+                    "the system file is a symbolic link to a file outside the workspace",
+                    Position(shown),
+                    expected="a system file inside the workspace",
+                )
+        if not SAFE_NAME.match(path.stem) or ".." in path.stem:
+            import re
+
+            better = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.stem).strip("-.") or "system"
+            return Problem(
+                f"the file name '{excerpt(path.stem)}' cannot name output files (diagrams, pages)",
+                Position(shown),
+                expected="letters, digits, '_', '.' and '-', starting with a letter or digit",
+                suggestion=better + path.suffix,
+            )
+        return None
+
     def load(self, names: Sequence[str] = (), cache: Path | None = None) -> Checked:
         """Load and check the named systems (all when none are named). With ``cache`` (a JSON
         file), a YAML file unchanged since the last run is not parsed again."""
@@ -186,6 +225,10 @@ class Workspace:
 
             stored = SystemCache(cache)
         for path in self.resolve(names):
+            refused = self._refused_file(path, named=bool(names))
+            if refused:
+                result.problems.append(refused)
+                continue
             hit = stored.get(path) if stored is not None and path.suffix != ".py" else None
             system: System | None
             if hit is not None:

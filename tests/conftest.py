@@ -80,3 +80,17 @@ def example(tmp_path: Path) -> Path:
         else:
             shutil.copy(source, root / name)
     return root
+
+
+# Fuzz targets (tests/test_fuzz*.py): brief in `make test`; HYPOTHESIS_PROFILE=long for a longer run.
+def _fuzz_profiles() -> None:
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile("brief", max_examples=60, deadline=None)
+    settings.register_profile("long", max_examples=3000, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "brief"))
+
+
+_fuzz_profiles()

@@ -323,7 +323,7 @@ def test_search_finds_every_page_that_mentions_a_word_ranked_with_a_snippet(
 
     # the pages whose sources mention Kafka: in a component's technology, a record's text, ...
     expected = set()
-    for path in sorted((REPO / "systems").glob("*.yaml")):
+    for path in sorted((REPO / "systems").glob("[!_]*.yaml")):  # '_' files are not systems of their own
         if "kafka" in path.read_text(encoding="utf-8").lower():
             expected.add(f"systems/{path.stem}.html")
     for path in sorted((REPO / "decisions").glob("0*.md")):
@@ -336,8 +336,8 @@ def test_search_finds_every_page_that_mentions_a_word_ranked_with_a_snippet(
     for path in sorted((REPO / "stories").glob("*.yaml")):
         if "kafka" in path.read_text(encoding="utf-8").lower():
             expected.add(f"stories.html#{path.stem}")
-    assert len([e for e in expected if e.startswith("systems/")]) == 3
-    assert len([e for e in expected if e.startswith("decisions/")]) == 4
+    assert len([e for e in expected if e.startswith("systems/")]) >= 3
+    assert len([e for e in expected if e.startswith("decisions/")]) >= 4
 
     page = context.new_page()
     watched = Watched(page, server)

@@ -27,7 +27,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.sampled_from(KEYS), values, max_size=8))
 def test_any_yaml_structure_gives_a_system_or_problems(document: dict[str, object]) -> None:
     text = yaml.safe_dump(document, allow_unicode=True)
@@ -39,7 +39,7 @@ def test_any_yaml_structure_gives_a_system_or_problems(document: dict[str, objec
         assert problem.message
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.sampled_from([*"ab:-[]{}&*!|>'\"#%@` \n\t", "id", "name", "<<"]), max_size=40).map("".join)
 )

@@ -110,7 +110,11 @@ def shown(path: Path) -> str:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> None:
     """A plain aligned table: fast for thousands of rows, and as easy to read in a pipe as on a
-    terminal (nothing is cut or wrapped; columns ``right`` are right-aligned)."""
+    terminal (nothing is cut or wrapped; columns ``right`` are right-aligned). Control characters
+    in cells are shown as escapes, never sent to the terminal."""
+    from archkit.errors import printable
+
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max([len(header), *(len(row[i]) for row in rows)]) for i, header in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:

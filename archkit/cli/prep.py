@@ -26,7 +26,7 @@ from archkit.files import in_workspace
 
 PeakFactor = Annotated[
     float,
-    typer.Option("--peak-factor", help="Peak traffic over the average.", min=1.0),
+    typer.Option("--peak-factor", help="Peak traffic over the average.", min=1.0, max=1000.0),
 ]
 
 

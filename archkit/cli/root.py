@@ -330,6 +330,8 @@ def schema(
     from archkit.files import write_atomic
 
     target = in_workspace(State.root, out)
+    if not target.parent.is_dir():  # a folder the user did not ask for is never made
+        fail(f"error: --out {out}: the folder {target.parent} does not exist", EXIT_USAGE)
     run(lambda: write_atomic(target, text))
     say(f"wrote {shown(target)}")
 
@@ -441,8 +443,16 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     """The console entry point: a bug in archkit reads as one line, not a traceback."""
+    from archkit.errors import ArchkitError, format_problem
+
+    if sys.stdout is None:  # started with standard output closed: what it prints goes nowhere
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
     try:
         _app_for(sys.argv[1:])()
+    except ArchkitError as exc:  # input refused where a command did not expect it: still exit 2
+        for problem in exc.problems:
+            typer.echo(format_problem(problem), err=True)
+        raise SystemExit(EXIT_USAGE) from None
     except Exception as exc:  # pragma: no cover - only reached by a bug
         if os.environ.get("ARCHKIT_DEBUG"):
             raise

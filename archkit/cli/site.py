@@ -64,7 +64,9 @@ class _progress:
 
 
 def serve(
-    port: Annotated[int, typer.Option("--port", "-p", help="Port (0: any free one).", min=0)] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", "-p", help="Port (0: any free one).", min=0, max=65535)
+    ] = 8000,
     host: Annotated[
         str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
     ] = "127.0.0.1",

@@ -44,7 +44,7 @@ def _store(directory: str | None, existing: bool = True) -> DecisionStore:
     """The records folder; unless ``existing`` is off, it must exist (exit 2 otherwise)."""
     from archkit.decisions.store import DecisionStore
 
-    store = DecisionStore(State.root, directory)
+    store = run(lambda: DecisionStore(State.root, directory))
     if existing:
         run(store.require)
     return store

@@ -11,9 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from archkit.decisions.record import STATUSES, SUPERSEDED_BY, SUPERSEDES, Record, split_front_matter
+from archkit.decisions.record import (
+    LINE_BREAK,
+    LINK_LIKE,
+    STATUSES,
+    SUPERSEDED_BY,
+    SUPERSEDES,
+    Record,
+    split_front_matter,
+)
 from archkit.decisions.store import DecisionStore, today
-from archkit.errors import Problem, closest, one_of
+from archkit.errors import Problem, closest, excerpt, one_of
 
 REQUIRED_WHEN_ACCEPTED = (
     ("context", "Context"),
@@ -77,9 +85,85 @@ def check_records(
                 )
             )
         problems.extend(_check_links(store, record, by_file))
+        problems.extend(_unread_links(store, record))
         problems.extend(_check_systems(store, record, systems))
         if not errors_only:
             problems.extend(_check_content(store, record, day))
+    problems.extend(_supersede_cycles(store, records, by_file))
+    return problems
+
+
+def _unread_links(store: DecisionStore, record: Record) -> list[Problem]:
+    """Lines of the Status (or Links) section that look like a link but do not read as one."""
+    read = {link.line for link in record.links}
+    problems = []
+    for section in record.sections:
+        if section.key not in ("status", "links"):
+            continue
+        for offset, line in enumerate(LINE_BREAK.split(section.text), start=section.line + 1):
+            if offset not in read and LINK_LIKE.match(line.strip()):
+                problems.append(
+                    Problem(
+                        f"cannot read the link line '{excerpt(line.strip())}'",
+                        store.position(record, offset),
+                        expected="'Label [N. Title](NNNN-file.md)', the label a letter, then letters, "
+                        "digits, spaces, ',', \"'\" or '-'",
+                    )
+                )
+    return problems
+
+
+def _supersede_cycles(
+    store: DecisionStore, records: Sequence[Record], by_file: dict[str, Record]
+) -> list[Problem]:
+    """Records that supersede themselves through others (4 supersedes 5 supersedes 4): once per cycle."""
+    edges = {
+        r.path: sorted(
+            {
+                link.target.rsplit("/", 1)[-1]
+                for link in r.links
+                if link.kind == "supersedes" and link.target.rsplit("/", 1)[-1] in by_file
+            }
+        )
+        for r in records
+    }
+    problems = []
+    reported: set[frozenset[str]] = set()
+    state: dict[str, int] = {}  # 1: on the path being walked, 2: done
+    for start in sorted(edges):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack = [(start, iter(edges[start]))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                path.pop()
+                stack.pop()
+            elif state.get(child) == 1:
+                cycle = path[path.index(child) :]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    first = by_file[cycle[0]]
+                    chain = " supersedes ".join(str(by_file[name].number) for name in [*cycle, cycle[0]])
+                    problems.append(
+                        Problem(
+                            f"records supersede each other in a cycle: {chain}",
+                            store.position(
+                                first,
+                                next((link.line for link in first.links if link.kind == "supersedes"), 1),
+                            ),
+                            expected="each record superseded by a later one, never by one it supersedes",
+                        )
+                    )
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(edges[child])))
     return problems
 
 

@@ -81,7 +81,7 @@ _LINK = re.compile(
     r"^(?P<label>[A-Za-z][\w ,'-]*?)\s+\[(?P<text>(?:[^\]\\]|\\.)*)\]\((?P<target>[^)\s]+)\)\s*$"
 )
 # what looks like a link line, read or not: a label, then a Markdown link
-LINK_LIKE = re.compile(r"^[^\[\]()]{1,80}?\s*\[.*\]\(.*\)\s*$")
+LINK_LIKE = re.compile(r"^[^\[]{0,80}\[.*\)\s*$")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DATE_LINE = re.compile(r"^Date:\s*(?P<date>.+?)\s*$")
 _META_ITEM = re.compile(r"^[-*]\s+(?:\*\*)?(?P<key>[A-Za-z][A-Za-z -]*?)(?::\*\*|\*\*:|:)\s*(?P<value>.*)$")

@@ -17,7 +17,8 @@ from typing import Any
 
 from archkit.decisions.record import Record
 from archkit.decisions.store import DecisionStore
-from archkit.files import write_atomic
+from archkit.errors import ArchkitError, Problem, excerpt
+from archkit.files import unsafe_output, write_atomic
 from archkit.render.svg import inline_svg
 
 STATUS_COLOURS = {
@@ -38,6 +39,7 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     """Write index.md, index.html, one page per record and decisions.svg; returns the files."""
     from archkit.templating import environment
 
+    check_output(store, out_dir)
     records = store.records()
     env = environment(store.root)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -49,7 +51,8 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
         written.append(path)
 
     source_dir = os.path.relpath(store.dir.resolve(), out_dir.resolve()).replace(os.sep, "/")
-    rows = [_row(record, source_dir) for record in records]
+    names = {record.path for record in records}
+    rows = [_row(record, source_dir, names) for record in records]
     write("index.md", env.get_template("decisions/index.md.j2").render(records=rows))
 
     graph_dot = decision_graph(records)
@@ -80,7 +83,29 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     return written
 
 
-def _row(record: Record, source_dir: str) -> dict[str, Any]:
+def check_output(store: DecisionStore, out_dir: Path) -> None:
+    """Refuse an output folder where writing would destroy something of the user's: the
+    workspace, a folder holding it, a source folder, or a folder with files this command does
+    not write."""
+    from archkit.workspace import SOURCES
+
+    sources = [store.root / name for name in SOURCES] + [store.dir]
+    why = unsafe_output(store.root, out_dir, sources)
+    if not why and out_dir.is_dir():
+        foreign = sorted(p.name for p in out_dir.iterdir() if not _OUTPUT_NAME.match(p.name) or p.is_dir())
+        if foreign:
+            why = f"it holds files tdr render does not write ({excerpt(', '.join(foreign))})"
+    if why:
+        raise ArchkitError(
+            [Problem(f"will not render into {out_dir}: {why}", expected="a folder such as build/decisions")]
+        )
+
+
+# what tdr render writes: index.md, index.html, decisions.svg and a page per record
+_OUTPUT_NAME = re.compile(r"^(index\.md|index\.html|decisions\.svg|\d+-.+\.html)$")
+
+
+def _row(record: Record, source_dir: str, names: set[str]) -> dict[str, Any]:
     labels = {
         "decision-makers": "Decision-makers",
         "consulted": "Consulted",
@@ -102,7 +127,8 @@ def _row(record: Record, source_dir: str) -> dict[str, Any]:
                 "label": link.name,
                 "number": link.number,
                 "title": link.title,
-                "page": page_name(link.target.rsplit("/", 1)[-1]),
+                # a page only for a record of the folder: never a link made of what was written
+                "page": page_name(name) if (name := link.target.rsplit("/", 1)[-1]) in names else "",
             }
             for link in record.links
         ],

@@ -22,9 +22,8 @@ import functools
 import json
 import os
 import re
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -37,8 +36,11 @@ from archkit.decisions.record import (
     Link,
     Record,
     parse_record,
+    split_front_matter,
 )
 from archkit.errors import ArchkitError, Position, Problem, closest, display_path, excerpt, one_of
+from archkit.files import folder_lock as _folder_lock
+from archkit.files import lock_held as _held
 from archkit.files import reserve_temporary, write_file
 
 RenderTemplate = Callable[..., str]  # the scaffold: template values -> Markdown
@@ -558,8 +560,24 @@ def check_status(status: str) -> str:
     return value
 
 
+def _changeable(record: Record) -> None:
+    """A record whose front matter does not close cannot be changed: the change would land in it."""
+    _, _, error = split_front_matter(record.text)
+    if error:
+        raise ArchkitError(
+            [
+                Problem(
+                    f"cannot change {record.path}: its front matter is malformed ({error})",
+                    Position(record.path, 1),
+                    expected="front matter closed by a line '---'",
+                )
+            ]
+        )
+
+
 def _with_status(record: Record, status: str) -> str:
     """The record's text with its status changed; every other byte stays."""
+    _changeable(record)
     lines = _lines(record.text)
     word = status.capitalize()
     if record.style == "madr3":
@@ -577,7 +595,7 @@ def _with_status(record: Record, status: str) -> str:
         else:
             lines[record.status_line - 1] = word + _ending(line)
     else:
-        at = _status_body_start(lines)
+        at = _status_body_start(lines, record)
         lines[at:at] = [word + _eol(lines), _eol(lines)]
     return "".join(lines)
 
@@ -587,6 +605,7 @@ def _with_link(record: Record, label: str, target: Record) -> str:
     wanted = Link(label, 0, "", "", 0).kind  # either spelling of a supersede link is the same link
     if any(link.kind == wanted and link.target == target.path for link in record.links):
         return record.text
+    _changeable(record)
     line_text = f"{label} [{link_text(target.label)}]({target.path})"
     lines = _lines(record.text)
     eol = _eol(lines)
@@ -594,9 +613,11 @@ def _with_link(record: Record, label: str, target: Record) -> str:
         at = max(link.line for link in record.links)
         lines.insert(at, line_text + eol)
     elif any(s.key == "status" for s in record.sections):
-        at = _status_body_start(lines)
-        # after the status word and its blank line
-        while at < len(lines) and lines[at].strip():
+        at = _status_body_start(lines, record)
+        # after the status word (and whatever follows it up to a blank line or the next section)
+        ends = [s.line - 1 for s in record.sections if s.line - 1 >= at]
+        end = min(ends, default=len(lines))
+        while at < end and lines[at].strip():
             at += 1
         lines[at:at] = [eol, line_text + eol]
     else:  # MADR 3/4 keep status in front matter: links get a section of their own
@@ -659,16 +680,19 @@ def _title_line(lines: list[str]) -> int | None:
     return None
 
 
-def _status_body_start(lines: list[str]) -> int:
-    """Index just after '## Status' and the blank line below it."""
-    for index, line in enumerate(lines):
-        if line.strip().lower() == "## status":
-            at = index + 1
-            while at < len(lines) and not lines[at].strip():
-                at += 1
-            return at
-    lines.append("\n## Status\n\n")
-    return len(lines)
+def _status_body_start(lines: list[str], record: Record) -> int:
+    """Index just after the record's '## Status' heading (as the parser found it: never one in a
+    code block) and the blank lines below it; a Status section is added at the end when none."""
+    section = next((s for s in record.sections if s.key == "status"), None)
+    if section is None:
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += _eol(lines)
+        lines.append(f"{_eol(lines)}## Status{_eol(lines)}{_eol(lines)}")
+        return len(lines)
+    at = section.line
+    while at < len(lines) and not lines[at].strip():
+        at += 1
+    return at
 
 
 _LINK_IN_TEXT = re.compile(r"\[(?P<number>\d+)\.(?P<title>[^\]]*)\]\((?P<target>[^)\s]+)\)")
@@ -684,42 +708,6 @@ def _rewrite_links(text: str, old_to_new: dict[str, str], numbers: dict[str, int
         return f"[{numbers[name]}.{match['title']}]({prefix}{old_to_new[name]})"
 
     return _LINK_IN_TEXT.sub(fix, text)
-
-
-_HELD = threading.local()  # folders whose lock this thread holds, with a depth each
-
-
-def _held(folder: Path) -> bool:
-    return bool(getattr(_HELD, "folders", {}).get(os.path.realpath(folder)))
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
-    """An advisory lock on the folder itself (no lock file left behind); released when the
-    process ends, however it ends; taken again by the thread that holds it, it is the same lock.
-    Where flock does not exist, creation stays safe without it."""
-    held: dict[str, int] = _HELD.__dict__.setdefault("folders", {})
-    key = os.path.realpath(folder)
-    if held.get(key):
-        held[key] += 1
-        try:
-            yield
-        finally:
-            held[key] -= 1
-        return
-    try:
-        import fcntl
-    except ImportError:  # Windows: the exclusive create and the rival check still hold
-        yield
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        held[key] = 1
-        yield
-    finally:
-        held.pop(key, None)
-        os.close(fd)
 
 
 def _apply(folder: Path, renames: Sequence[tuple[str, str]], removals: Sequence[str]) -> None:

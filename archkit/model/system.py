@@ -7,11 +7,15 @@ system is hashable, comparable and safe to share between threads.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from archkit.errors import Position
+
+# what may name a system's output files (its file name without the extension)
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 Mode = Literal["sync", "async"]
 Direction = Literal["LR", "TB", "RL", "BT"]

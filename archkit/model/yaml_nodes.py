@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from archkit.errors import Position, Problem, closest, one_of
+from archkit.errors import Position, Problem, closest, excerpt, one_of
 from archkit.model import spec as S
 from archkit.model.spec import PATH_KEY
 from archkit.names import ID
@@ -24,6 +24,9 @@ MAX_VALUES = 100_000  # a system is far smaller; a file past this is an alias bo
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ID = ID  # where a mapping was in the file; kept on connections to place their arrows
 ID_KEYS = ("id", "from", "to", "group")  # values that name a part: ids, safe in every output
+# Lengths: well below Graphviz's 16 KB for one token (a character may take 4 bytes, and escapes)
+MAX_ID = 100
+MAX_TEXT = 2000
 _KIND_WORDS = {
     S.TEXT: "text",
     S.INT: "a whole number",
@@ -119,9 +122,9 @@ class YamlBuilder:
             if key_spec is None:
                 self.problem(
                     key_node,
-                    f"unknown key '{key}' in {spec.title}",
+                    f"unknown key '{excerpt(key)}' in {spec.title}",
                     expected=one_of(spec.names),
-                    suggestion=closest(key, spec.names),
+                    suggestion=closest(key[:100], spec.names),
                 )
                 continue
             reported = len(self.problems)
@@ -187,7 +190,7 @@ class YamlBuilder:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
-            self.problem(node, f"cannot read the value {node.value!r}: {exc}")
+            self.problem(node, f"cannot read the value '{excerpt(node.value)}': {excerpt(str(exc))}")
             return None
 
     def value(self, node: yaml.Node, key: S.Key, path: tuple[str | int, ...]) -> Any:
@@ -255,6 +258,13 @@ class YamlBuilder:
             if not isinstance(name, str):
                 self.problem(key_node, "a scale metric's name is not text", expected="'users: 50M'")
                 continue
+            if len(name) > MAX_ID:
+                self.problem(
+                    key_node,
+                    f"a scale metric's name is {len(name)} characters long ('{excerpt(name, 40)}')",
+                    expected=f"at most {MAX_ID} characters",
+                )
+                continue
             where = self.where(value_node)
             if getattr(value_node, "style", None) in ('"', "'"):  # the text starts after the quote
                 where = where._replace(column=where.column + 1)
@@ -278,18 +288,26 @@ class YamlBuilder:
         if isinstance(value, str) and _CONTROL.search(value):
             self.problem(node, f"{label} holds a control character", expected="printable text")
             return None
+        limit = MAX_ID if key.name in ID_KEYS else MAX_TEXT
+        if isinstance(value, str) and len(value) > limit:
+            self.problem(
+                node,
+                f"{label} is {len(value)} characters long ('{excerpt(value, 40)}')",
+                expected=f"at most {limit} characters",
+            )
+            return None
         if kind == S.TEXT and isinstance(value, str):
             if key.name in ID_KEYS and not _ID.match(value):
                 self.problem(
                     node,
-                    f"{label} '{value}' is not an id",
+                    f"{label} '{excerpt(value)}' is not an id",
                     expected="letters, digits, '_', '.' and '-', starting with a letter or digit",
                 )
                 return None
             if key.choices and value not in key.choices:
                 self.problem(
                     node,
-                    f"{label} is '{value}'",
+                    f"{label} is '{excerpt(value)}'",
                     expected=one_of(key.choices),
                     suggestion=closest(value, key.choices),
                 )
@@ -322,5 +340,5 @@ def _describe(node: yaml.Node, value: Any = None) -> str:
     if isinstance(value, bool):
         return f"the boolean {node.value}"
     if isinstance(value, (int, float)):
-        return f"the number {node.value}"
-    return f"'{node.value}'"
+        return f"the number {excerpt(node.value)}"
+    return f"'{excerpt(node.value)}'"

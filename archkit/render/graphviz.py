@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from archkit.errors import EnvironmentProblem
+from archkit.errors import EnvironmentProblem, excerpt
 
 GRAPHVIZ_MISSING = (
     "Graphviz is not installed: archkit needs its 'dot' program to lay out diagrams. "
@@ -80,6 +80,19 @@ def _run(args: list[str], source: str) -> bytes:
     except OSError as exc:
         raise EnvironmentProblem(f"could not run Graphviz's dot ({args[0]}): {exc.strerror}") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
-        raise EnvironmentProblem(f"Graphviz's dot failed: {message}")
+        message = done.stderr.decode("utf-8", "replace").strip()
+        if "gvwrite" in message or "No space left" in message:  # dot's words for a failed write
+            import errno
+            import re
+
+            first = next((Path(arg[2:]) for arg in args if arg.startswith("-o")), Path("-"))
+            temporary = re.match(r"^\.(.+)\.\d+\.\d+\.tmp$", first.name)  # files.reserve_temporary's
+            if temporary:
+                first = first.with_name(temporary[1])
+            raise OSError(errno.ENOSPC, "No space left on device (or the file cannot be written)", str(first))
+        raise EnvironmentProblem(
+            f"Graphviz's dot could not lay out the diagram (exit code {done.returncode}"
+            + (f"; it said: {excerpt(message.splitlines()[0], 120)}" if message else "")
+            + "); archkit checks its input to prevent this, so please report it with the input"
+        )
     return done.stdout

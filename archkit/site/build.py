@@ -8,21 +8,24 @@ that replaces the output folder at the end, so a failed build never leaves a hal
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
+import hashlib
 import json
 import os
+import re
 import shutil
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from archkit.decisions.store import DecisionStore
 from archkit.errors import ArchkitError, Problem
+from archkit.files import folder_lock, unsafe_output
 from archkit.model.system import System
 from archkit.site import pages
-
-if TYPE_CHECKING:
-    from archkit.render.pipeline import RenderOptions
+from archkit.workspace import SOURCES
 
 MANIFEST = ".archkit-site.json"
 # lunr.js 2.3.9 from npm (MIT, vendor/LICENSE-lunr.txt): the search in the browser
@@ -48,15 +51,11 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 def build_site(
     root: Path, out: Path, *, jobs: int | None = None, progress: Progress | None = None
 ) -> BuildReport:
-    """``archkit build``: the site of the workspace at ``root`` into ``out`` (relative to
-    ``root`` unless absolute), diagrams drawn by ``jobs`` threads (None: one per core);
-    ArchkitError with every problem when the workspace has errors (nothing is written then)."""
-    from archkit.files import in_workspace
-    from archkit.render.pipeline import RenderOptions
+    """Build the site of the workspace at ``root`` into ``out``; ArchkitError with every problem
+    when the workspace has errors (nothing is written then)."""
     from archkit.workspace import load_workspace
 
-    options = RenderOptions(formats=("svg",), jobs=jobs)  # checks jobs before any work
-    out = _safe_output(root, in_workspace(root, out))
+    out = _safe_output(root, out)
     pages.forget_templates()  # a long-running serve sees template edits
     loaded = load_workspace(root, caches=root / CACHES)
     problems = loaded.problems
@@ -65,11 +64,25 @@ def build_site(
     systems, records, content = loaded.systems, loaded.records, loaded.content
     store = DecisionStore(root)
 
-    diagrams = _render_diagrams(root, systems, options, progress)
-    changes = _render_changes(root, systems, diagrams, problems)
-    site = pages.Site(systems, records, content, diagrams, store, changes)
-    planned = site.plan()
-    return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
+    with contextlib.ExitStack() as stack:
+        cache = root / DIAGRAM_CACHE
+        memo: Path | None = root / ".archkit"
+        if not _writable(cache):  # a read-only workspace still builds elsewhere: a cache for now
+            cache = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="archkit-diagrams-")))
+            memo = None
+        diagrams = _render_diagrams(cache, memo, systems, jobs, progress)
+        changes = _render_changes(root, systems, diagrams, problems)
+        site = pages.Site(systems, records, content, diagrams, store, changes)
+        planned = site.plan()
+        return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _render_changes(
@@ -112,17 +125,17 @@ def _as_warnings(exc: Exception, system: System) -> list[Any]:
 
 
 def _render_diagrams(
-    root: Path, systems: list[System], options: RenderOptions, progress: Progress | None
+    cache: Path, memo: Path | None, systems: list[System], jobs: int | None, progress: Progress | None
 ) -> dict[str, Path]:
     """SVG of every system, through the diagram pipeline and its cache (kept in the workspace)."""
     if not systems:
         return {}
-    from archkit.render.pipeline import render_diagrams
+    from archkit.render.pipeline import RenderOptions, render_diagrams
 
     if progress:
         progress("diagrams", 0, len(systems))
     results = render_diagrams(
-        systems, root / DIAGRAM_CACHE, dataclasses.replace(options, width=DIAGRAM_WIDTH), root / ".archkit"
+        systems, cache, RenderOptions(formats=("svg",), jobs=jobs, width=DIAGRAM_WIDTH), memo
     )
     if progress:
         progress("diagrams", len(systems), len(systems))
@@ -137,118 +150,123 @@ def _write(
     warnings: list[Any],
     jobs: int | None = None,
 ) -> BuildReport:
-    previous = _read_manifest(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = _Staging(out.with_name(f".{out.name}.building-{os.getpid()}"))
-    try:
-        for slug, svg in diagrams.items():
-            staging.place(svg, f"diagrams/{slug}.svg")
+    with folder_lock(out.parent):  # builds into one folder take turns
+        _remove_leftovers(out)
+        previous = _read_manifest(out)
+        staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+        staging.mkdir()
+        _made.clear()
         manifest: dict[str, str] = {}
-        # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
-        shutil.copyfile(LUNR_JS, staging.folder / "lunr.js")
-        for page in planned:
-            manifest[page.path] = page.digest()
-            old = out / page.path
-            # carried over only when it is a plain file archkit wrote: never a link planted there
-            if previous.get(page.path) == manifest[page.path] and old.is_file() and not old.is_symlink():
-                staging.place(old, page.path)  # unchanged inputs: carried over, not rendered
+        todo: list[pages.Page] = []
+        try:
+            for slug, svg in diagrams.items():
+                _place(svg, staging / "diagrams" / f"{slug}.svg")
+            # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
+            shutil.copyfile(LUNR_JS, staging / "lunr.js")
+            for page in planned:
+                digest = page.digest()
+                manifest[page.path] = digest
+                old = out / page.path
+                # carried over only when it is a plain file archkit wrote: never a link planted there
+                if previous.get(page.path) == digest and old.is_file() and not old.is_symlink():
+                    _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
+                else:
+                    todo.append(page)
+            _render_pages(staging, todo, jobs, progress)
+            (staging / MANIFEST).write_text(
+                json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            _swap(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return BuildReport(out, len(planned), len(todo), len(diagrams), warnings)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """What builds killed before they finished left beside the output folder: their staging
+    folders (none is in use: builds into this folder take turns) and retired sites."""
+    prefix = f".{out.name}."
+    for name in os.listdir(out.parent):
+        if name.startswith(prefix) and re.fullmatch(r"(building-\d+|old-\d+-\d+)", name[len(prefix) :]):
+            if name[len(prefix) :].startswith("old"):
+                _remove_later(out.parent / name)
             else:
-                staging.todo.append(page)
-        _render_pages(staging, jobs, progress)
-        (staging.folder / MANIFEST).write_text(
-            json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        _swap(staging.folder, out)
-    except BaseException:
-        shutil.rmtree(staging.folder, ignore_errors=True)
-        raise
-    return BuildReport(out, len(planned), len(staging.todo), len(diagrams), warnings)
+                shutil.rmtree(out.parent / name, ignore_errors=True)
 
 
+# Pages rendered by forked workers: they inherit the plan instead of receiving it pickled.
+_FORKED: tuple[Path, list[pages.Page]] | None = None
+_ENV: Any = None
 PARALLEL_FROM = 64  # fewer pages than this render faster in one process
 
 
-class _Staging:
-    """The new site while it is made: its folder (emptied), the pages still to render, the
-    folders made so far (each made once) and the template environment (made on first use)."""
+def _render_one(staging: Path, page: pages.Page) -> None:
+    global _ENV
+    if _ENV is None:
+        from archkit.templating import environment
 
-    def __init__(self, folder: Path) -> None:
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir()
-        self.folder = folder
-        self.todo: list[pages.Page] = []
-        self.made: set[str] = set()
-        self.env: Any = None
-
-    def make_folder_of(self, path: str) -> Path:
-        target = self.folder / path
-        parent = os.path.dirname(target)
-        if parent not in self.made:
-            os.makedirs(parent, exist_ok=True)
-            self.made.add(parent)
-        return target
-
-    def place(self, source: Path, path: str) -> None:
-        """Put a file in the new site: a hard link when the file system allows, else a copy."""
-        target = self.make_folder_of(path)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-
-    def render(self, index: int) -> None:
-        """Render the page ``todo[index]`` into the new site."""
-        page = self.todo[index]
-        if self.env is None:
-            from archkit.templating import environment
-
-            self.env = environment(page.root)
-        self.make_folder_of(page.path).write_text(page.render(self.env), encoding="utf-8")
-
-
-# The staging forked workers inherit (fork copies it; it is never pickled). Set only while a
-# pool of workers runs.
-_FORKED: _Staging | None = None
+        _ENV = environment(page.root)
+    target = staging / page.path
+    folder = os.path.dirname(target)
+    if folder not in _made:
+        os.makedirs(folder, exist_ok=True)
+        _made.add(folder)
+    target.write_text(page.render(_ENV), encoding="utf-8")
 
 
 def _render_forked(index: int) -> None:
     assert _FORKED is not None
-    _FORKED.render(index)
+    staging, todo = _FORKED
+    _render_one(staging, todo[index])
 
 
-def _render_pages(staging: _Staging, jobs: int | None, progress: Progress | None) -> None:
+def _render_pages(staging: Path, todo: list[pages.Page], jobs: int | None, progress: Progress | None) -> None:
     """Render what changed: in forked worker processes (every core) when there is much to do
     and the platform forks; in this process otherwise."""
     import multiprocessing
 
-    global _FORKED
-    todo = staging.todo
+    global _ENV, _FORKED
+    _ENV = None
     workers = jobs or os.cpu_count() or 1
-    done = 0
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods() and len(todo) >= PARALLEL_FROM:
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers > 1 and can_fork and len(todo) >= PARALLEL_FROM:
         for page in todo:  # folders first, so that workers never race to make them
-            staging.make_folder_of(page.path)
-        _FORKED = staging
+            folder = os.path.dirname(staging / page.path)
+            if folder not in _made:
+                os.makedirs(folder, exist_ok=True)
+                _made.add(folder)
+        _FORKED = (staging, todo)
         try:
             with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
-                for _ in pool.imap_unordered(_render_forked, range(len(todo)), chunksize=8):
-                    done += 1
-                    _report(progress, done, len(todo))
+                for done, _ in enumerate(
+                    pool.imap_unordered(_render_forked, range(len(todo)), chunksize=8), 1
+                ):
+                    if progress and (done % 25 == 0 or done == len(todo)):
+                        progress("pages", done, len(todo))
         finally:
             _FORKED = None
         return
-    for index in range(len(todo)):
-        staging.render(index)
-        _report(progress, index + 1, len(todo))
+    for done, page in enumerate(todo, start=1):
+        _render_one(staging, page)
+        if progress and (done % 25 == 0 or done == len(todo)):
+            progress("pages", done, len(todo))
 
 
-def _report(progress: Progress | None, done: int, total: int) -> None:
-    if progress and (done % 25 == 0 or done == total):
-        progress("pages", done, total)
+_made: set[str] = set()
 
 
-SOURCES = ("systems", "decisions", "case-studies", "leadership", "stories", "templates", ".archkit")
+def _place(source: Path, target: Path) -> None:
+    """Put a file in the new site: a hard link when the file system allows, else a copy."""
+    folder = os.path.dirname(target)
+    if folder not in _made:
+        os.makedirs(folder, exist_ok=True)
+        _made.add(folder)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _safe_output(root: Path, out: Path) -> Path:
@@ -256,20 +274,16 @@ def _safe_output(root: Path, out: Path) -> Path:
     not the workspace, not a folder holding it, not a source folder, and either new, empty or
     a site archkit built before."""
     target = out.resolve()
-    workspace = root.resolve()
-    sources = [workspace / name for name in SOURCES] + [DecisionStore(root).dir.resolve()]
+    sources = [root / name for name in SOURCES] + [DecisionStore(root).dir]
 
     def refuse(why: str) -> ArchkitError:
         return ArchkitError(
             [Problem(f"will not build into {out}: {why}", expected="a folder such as build/site")]
         )
 
-    if target == workspace or target in workspace.parents:
-        raise refuse("it holds the workspace")
-    if any(target == s or s in target.parents for s in sources):
-        raise refuse("it is one of the workspace's sources")
-    if target.exists() and not target.is_dir():
-        raise refuse("it is a file")
+    why = unsafe_output(root, out, sources)
+    if why:
+        raise refuse(why)
     if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
         raise refuse("it holds files archkit did not build (no .archkit-site.json)")
     return target
@@ -279,7 +293,8 @@ def _swap(staging: Path, out: Path) -> None:
     """Replace the output folder by the new one; the old one is removed only after the swap."""
     if out.exists() and not out.is_dir():
         raise ArchkitError([Problem(f"{out} is a file, where the site's folder should go")])
-    retired = out.with_name(f".{out.name}.old-{os.getpid()}")
+    # unique: the site retired by the previous build of this process may still be being removed
+    retired = out.with_name(f".{out.name}.old-{os.getpid()}-{time.monotonic_ns()}")
     if out.exists():
         os.replace(out, retired)
     os.replace(staging, out)
@@ -311,3 +326,9 @@ def _read_manifest(out: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def digest_of(*parts: object) -> str:
+    """A stable hash of page inputs. They are plain data built in a fixed order (strings,
+    numbers, tuples, lists, dicts), so their repr is stable, and far cheaper than JSON."""
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
