@@ -167,7 +167,7 @@ def test_git_revisions_of_a_system(history: Path) -> None:
     result = runner.invoke(
         app, ["-C", str(history), "diff", "shop", "--from", "v1", "--to", "HEAD", "-f", "none", "--json"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 1, result.output
     data = json.loads(result.output)
     assert data["from"] == "v1:systems/shop.yaml" and data["to"] == "HEAD:systems/shop.yaml"
     assert data["changes"] == [

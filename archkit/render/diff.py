@@ -237,11 +237,14 @@ def render_diff(
 
     slug = diff.after.slug or "system"
     dot_source = diff_dot(diff, direction)
-    out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     drawn = [f for f in formats if f in ("svg", "png", "dot")]
-    options = RenderOptions(formats=tuple(drawn), direction=direction)  # no --width: the diff's own layout
-    images = _draw(diff.after, options, dot_source, {}, drawn) if drawn else {}
+    images: dict[str, bytes] = {}
+    if drawn:  # --format none (or json alone) draws nothing
+        options = RenderOptions(formats=tuple(drawn), direction=direction)  # the diff's own layout
+        images = _draw(diff.after, options, dot_source, {}, drawn)
+    if drawn or "json" in formats:
+        out_dir.mkdir(parents=True, exist_ok=True)
     contents = {out_dir / f"{slug}-diff.{fmt}": data for fmt, data in images.items()}
     if "json" in formats:
         contents[out_dir / f"{slug}-diff.json"] = (
