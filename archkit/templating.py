@@ -94,11 +94,13 @@ def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **va
 
     try:
         template = env.get_template(name)
+        # a user's template is capped; archkit's own grow with the workspace (a site of 1,000 records)
+        limit = MAX_OUTPUT if _users_own(template.filename, name) else None
         parts: list[str] = []
         size = 0
         for part in template.generate(**values):
             size += len(part)
-            if size > MAX_OUTPUT:
+            if limit is not None and size > limit:
                 raise ArchkitError(
                     [
                         Problem(
@@ -173,3 +175,10 @@ def copy_template(workspace_root: Path | str, name: str) -> Path:
             ]
         ) from None
     return target
+
+
+def _users_own(filename: str | None, name: str) -> bool:
+    """Whether the template came from a workspace's templates/ rather than archkit's own files."""
+    if filename is None:
+        return True
+    return Path(filename).resolve() != (PACKAGE_TEMPLATES / name).resolve()

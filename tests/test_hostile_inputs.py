@@ -180,3 +180,18 @@ def test_graphviz_failing_to_write_reads_as_a_full_disk_naming_the_file(
         graphviz.find_dot.cache_clear()
     # dot writes every format into a private folder first: the error names the file it could not write
     assert raised.value.errno == errno.ENOSPC and Path(raised.value.filename).name == "out.svg"
+
+
+def test_archkit_s_own_templates_are_not_capped_only_a_workspace_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site of 1,000 records writes pages over the cap: only a workspace's templates are limited."""
+    from archkit import templating
+    from archkit.errors import ArchkitError
+
+    monkeypatch.setattr(templating, "MAX_OUTPUT", 10)
+    assert len(templating.render(tmp_path, "site/style.css.j2")) > 10
+    (tmp_path / "templates" / "site").mkdir(parents=True)
+    (tmp_path / "templates" / "site" / "style.css.j2").write_text("{{ 'x' * 20 }}", encoding="utf-8")
+    with pytest.raises(ArchkitError, match="writes more than 10 characters"):
+        templating.render(tmp_path, "site/style.css.j2")
