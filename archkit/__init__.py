@@ -46,6 +46,7 @@ _EXPORTS = {
     "drill": "archkit.prep.drill",  # drill
     "estimate": "archkit.prep.estimates",  # estimate
     "calc": "archkit.prep.estimates",  # calc
+    "diff": "archkit.interop.diff",  # diff
     "DecisionStore": "archkit.decisions.store",  # tdr new, link, status, renumber, show
     "list_records": "archkit.decisions.store",  # tdr list
     "listing_json": "archkit.decisions.store",  # tdr list --json

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from inline_snapshot import snapshot
 from typer.testing import CliRunner
 
 from archkit.cli import app
@@ -203,6 +204,26 @@ def test_unknown_revision_and_bad_format_are_clear_errors(history: Path) -> None
         2,
         "error: unknown format 'jsn'; expected some of svg, png, dot, json; did you mean 'json'?\n",
     )
+
+
+def test_the_library_checks_formats_and_direction_before_reading_anything(history: Path) -> None:
+    """Through the Python API as on the command line: archkit's own error, with the close match."""
+    import archkit
+
+    with pytest.raises(archkit.ArchkitError) as fmt:
+        archkit.diff(history, ["shop"], formats=("svg", "pngg"))
+    assert str(fmt.value) == snapshot(
+        "error: unknown format 'pngg'; expected some of svg, png, dot, json; did you mean 'png'?"
+    )
+    with pytest.raises(archkit.ArchkitError) as way:
+        archkit.diff(history, ["shop"], direction="up")
+    assert str(way.value) == snapshot("error: 'up' is not a direction; expected LR, TB, RL or BT")
+    assert not (history / "build").exists()
+    found, written = archkit.diff(history, ["shop"], formats="DOT,json,dot", direction="tb")
+    assert [p.name for p in written] == ["shop-diff.dot", "shop-diff.json"]
+    assert 'rankdir="TB"' in written[0].read_text(encoding="utf-8")
+    assert json.loads(written[1].read_text(encoding="utf-8")) == found.as_dict()
+    assert archkit.diff(history, ["shop"], formats="none").files == []
 
 
 def test_two_files_and_the_real_cli(history: Path, tmp_path: Path) -> None:

@@ -8,9 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import EXIT_FINDINGS, EXIT_USAGE, State, fail, print_json, run, say, shown
+from archkit.cli.common import EXIT_FINDINGS, State, print_json, run, say, shown
 
-DIFF_FORMATS = ("svg", "png", "dot", "json")
+FromOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--from", help="Git revision of the 'before' version (default: HEAD).", metavar="REV"),
+]
+ToOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--to", help="Git revision of the 'after' version (default: the working tree).", metavar="REV"
+    ),
+]
 
 
 def diff(
@@ -22,16 +31,8 @@ def diff(
             show_default=False,
         ),
     ],
-    revision_from: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--from", help="Git revision of the 'before' version (default: HEAD).", metavar="REV"),
-    ] = None,
-    revision_to: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--to", help="Git revision of the 'after' version (default: the working tree).", metavar="REV"
-        ),
-    ] = None,
+    revision_from: FromOption = None,
+    revision_to: ToOption = None,
     format: Annotated[
         str,
         typer.Option("--format", "-f", help="Comma-separated: svg, png, dot, json; 'none' draws nothing."),
@@ -50,27 +51,12 @@ def diff(
     """What changed between two versions of a system: one diagram of both (added green, removed
     red and struck through, changed amber with the old value), and a summary. Exit 1 when they
     differ, 0 when they do not (as git diff --exit-code)."""
-    from archkit.errors import closest
+    from archkit.interop.diff import diff as compare
+    from archkit.render.diff import summary
 
-    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
-    if formats == ["none"]:
-        formats = []
-    for fmt in formats:
-        if fmt not in DIFF_FORMATS:
-            hint = closest(fmt, DIFF_FORMATS)
-            extra = f"; did you mean '{hint}'?" if hint else ""
-            fail(
-                f"error: unknown format '{fmt}'; expected some of {', '.join(DIFF_FORMATS)}{extra}",
-                EXIT_USAGE,
-            )
-    if direction is not None and direction.upper() not in ("LR", "TB", "RL", "BT"):
-        fail(f"error: '{direction}' is not a direction; expected LR, TB, RL or BT", EXIT_USAGE)
-    from archkit.model.diff import diff_versions
-    from archkit.render.diff import render_diff, summary
-
-    found = run(lambda: diff_versions(State.root, systems, revision_from, revision_to))
-    out_dir = out if out.is_absolute() else State.root / out
-    written = run(lambda: render_diff(found, out_dir, formats, direction.upper() if direction else None))
+    found, written = run(
+        lambda: compare(State.root, systems, revision_from, revision_to, out, format, direction)
+    )
     if as_json:
         print_json(found.as_dict())
     else:

@@ -127,16 +127,21 @@ def _supersede_cycles(
         )
         for r in records
     }
-    problems = []
+    return [_cycle_problem(store, cycle, by_file) for cycle in _cycles(edges)]
+
+
+def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
+    """Each cycle of the graph ``edges`` once, as the nodes along it (a depth-first walk from
+    each node in sorted order, without recursion: a chain of thousands of records is fine)."""
+    cycles: list[list[str]] = []
     reported: set[frozenset[str]] = set()
     state: dict[str, int] = {}  # 1: on the path being walked, 2: done
     for start in sorted(edges):
         if state.get(start):
             continue
-        path: list[str] = []
+        path = [start]
         stack = [(start, iter(edges[start]))]
         state[start] = 1
-        path.append(start)
         while stack:
             node, children = stack[-1]
             child = next(children, None)
@@ -148,23 +153,23 @@ def _supersede_cycles(
                 cycle = path[path.index(child) :]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
-                    first = by_file[cycle[0]]
-                    chain = " supersedes ".join(str(by_file[name].number) for name in [*cycle, cycle[0]])
-                    problems.append(
-                        Problem(
-                            f"records supersede each other in a cycle: {chain}",
-                            store.position(
-                                first,
-                                next((link.line for link in first.links if link.kind == "supersedes"), 1),
-                            ),
-                            expected="each record superseded by a later one, never by one it supersedes",
-                        )
-                    )
+                    cycles.append(cycle)
             elif not state.get(child):
                 state[child] = 1
                 path.append(child)
                 stack.append((child, iter(edges[child])))
-    return problems
+    return cycles
+
+
+def _cycle_problem(store: DecisionStore, cycle: list[str], by_file: dict[str, Record]) -> Problem:
+    """The error for one cycle, at the first record's first 'Supersedes' line."""
+    first = by_file[cycle[0]]
+    chain = " supersedes ".join(str(by_file[name].number) for name in [*cycle, cycle[0]])
+    return Problem(
+        f"records supersede each other in a cycle: {chain}",
+        store.position(first, next((link.line for link in first.links if link.kind == "supersedes"), 1)),
+        expected="each record superseded by a later one, never by one it supersedes",
+    )
 
 
 def _check_links(store: DecisionStore, record: Record, by_file: dict[str, Record]) -> list[Problem]:

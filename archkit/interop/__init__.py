@@ -1,1 +1,2 @@
-"""Systems from other tools: scripts written for the diagrams library."""
+"""Change between versions (diff.py), and systems from other tools: scripts written for the
+diagrams library (diagrams_script.py)."""

@@ -68,12 +68,30 @@ def _recording(captured: Captured) -> Iterator[None]:
     """The ``diagrams`` API with rendering off, recording what is made."""
     import diagrams
 
-    originals = {
-        "exit": diagrams.Diagram.__exit__,
-        "connect": diagrams.Diagram.connect,
-        "node": diagrams.Node.__init__,
-        "cluster": diagrams.Cluster.__init__,
+    patched = {
+        "exit": (diagrams.Diagram, "__exit__"),
+        "connect": (diagrams.Diagram, "connect"),
+        "node": (diagrams.Node, "__init__"),
+        "cluster": (diagrams.Cluster, "__init__"),
     }
+    originals = {name: getattr(owner, attribute) for name, (owner, attribute) in patched.items()}
+    recorders = _recorders(captured, originals)
+    for name, (owner, attribute) in patched.items():
+        setattr(owner, attribute, recorders[name])
+    try:
+        yield
+    finally:
+        for name, (owner, attribute) in patched.items():
+            setattr(owner, attribute, originals[name])
+        diagrams.setdiagram(None)
+        diagrams.setcluster(None)
+
+
+def _recorders(captured: Captured, originals: dict[str, Any]) -> dict[str, Any]:
+    """Stand-ins for Diagram.__exit__ and connect, Node and Cluster.__init__ (by the keys of
+    ``originals``) that record into ``captured``; only the first diagram is recorded."""
+    import diagrams
+
     clusters: dict[int, _Cluster] = {}
 
     def diagram_exit(self: Any, *exc: object) -> None:  # no render, no file
@@ -103,19 +121,7 @@ def _recording(captured: Captured) -> Iterator[None]:
         if not captured.diagrams:
             captured.edges.append((node.nodeid, node2.nodeid, {k: str(v) for k, v in edge.attrs.items()}))
 
-    diagrams.Diagram.__exit__ = diagram_exit
-    diagrams.Diagram.connect = connect
-    diagrams.Node.__init__ = node_init
-    diagrams.Cluster.__init__ = cluster_init
-    try:
-        yield
-    finally:
-        diagrams.Diagram.__exit__ = originals["exit"]
-        diagrams.Diagram.connect = originals["connect"]
-        diagrams.Node.__init__ = originals["node"]
-        diagrams.Cluster.__init__ = originals["cluster"]
-        diagrams.setdiagram(None)
-        diagrams.setcluster(None)
+    return {"exit": diagram_exit, "connect": connect, "node": node_init, "cluster": cluster_init}
 
 
 def capture(script: Path) -> Captured:
@@ -228,7 +234,6 @@ def import_diagrams_script(script: Path) -> Imported:
     import yaml
 
     captured = capture(script)
-    by_class = _catalogue_by_class()
     warnings: list[str] = []
     if captured.diagrams > 1:
         warnings.append(
@@ -236,69 +241,15 @@ def import_diagrams_script(script: Path) -> Imported:
             f"only the first ('{captured.name}') is imported"
         )
     taken: set[str] = set()
-    group_ids: dict[int, str] = {}
-    children: dict[int | None, list[_Cluster]] = {}
-    for cluster in captured.clusters:
-        group_ids[cluster.key] = _unique(_slug(cluster.label) or "group", taken)
-        children.setdefault(cluster.parent, []).append(cluster)
-
-    def group_tree(parent: int | None) -> list[dict[str, Any]]:
-        result = []
-        for cluster in children.get(parent, []):
-            entry: dict[str, Any] = {
-                "id": group_ids[cluster.key],
-                "label": cluster.label,
-                "kind": _kind(cluster.label),
-            }
-            inner = group_tree(cluster.key)
-            if inner:
-                entry["groups"] = inner
-            result.append(entry)
-        return result
-
-    component_ids: dict[str, str] = {}
-    components: list[dict[str, Any]] = []
-    for node in captured.nodes:
-        label = " ".join(node.label.split())
-        cid = _unique(_slug(label) or _slug(node.cls.__name__), taken)
-        component_ids[node.key] = cid
-        entry: dict[str, Any] = {"id": cid, "label": label or node.cls.__name__}
-        tech = _tech_of(node.cls, by_class)
-        class_path = f"{node.cls.__module__}.{node.cls.__qualname__}"
-        if tech is None:
-            entry["tech"] = "other"
-            entry["notes"] = f"diagrams node {class_path}"
-            warnings.append(
-                f"{script}: warning: node '{label or node.cls.__name__}' is a {class_path}, which the "
-                "catalogue does not know; kept as a plain box (tech: other)"
-            )
-        else:
-            entry["tech"] = tech
-        if node.cluster is not None:
-            entry["group"] = group_ids[node.cluster]
-        components.append(entry)
-    connections: list[dict[str, Any]] = []
-    for source, target, attrs in captured.edges:
-        if source not in component_ids or target not in component_ids:
-            continue
-        ends = [(source, target)]
-        direction = attrs.get("dir", "forward")
-        if direction == "back":
-            ends = [(target, source)]
-        elif direction == "both":
-            ends = [(source, target), (target, source)]
-        for a, b in ends:
-            connection: dict[str, Any] = {"from": component_ids[a], "to": component_ids[b]}
-            label = " ".join(attrs.get("label", "").split())
-            if label:
-                connection["label"] = label
-            if any(style in attrs.get("style", "") for style in ("dashed", "dotted")):
-                connection["mode"] = "async"
-            connections.append(connection)
+    group_ids = {
+        cluster.key: _unique(_slug(cluster.label) or "group", taken) for cluster in captured.clusters
+    }
+    component_ids, components = _components(captured, group_ids, taken, script, warnings)
+    connections = _connections(captured.edges, component_ids)
     document: dict[str, Any] = {"name": captured.name or script.stem}
     if captured.direction in ("LR", "TB"):
         document["direction"] = captured.direction
-    groups = group_tree(None)
+    groups = _group_tree(captured.clusters, group_ids, None)
     if groups:
         document["groups"] = groups
     document["components"] = components
@@ -310,6 +261,77 @@ def import_diagrams_script(script: Path) -> Imported:
     )
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     return Imported(header + body, warnings, document["name"])
+
+
+def _group_tree(
+    clusters: list[_Cluster], group_ids: dict[int, str], parent: int | None
+) -> list[dict[str, Any]]:
+    """The groups inside ``parent`` (None: the top level), each with its own inside it."""
+    result = []
+    for cluster in clusters:
+        if cluster.parent != parent:
+            continue
+        entry: dict[str, Any] = {
+            "id": group_ids[cluster.key],
+            "label": cluster.label,
+            "kind": _kind(cluster.label),
+        }
+        inner = _group_tree(clusters, group_ids, cluster.key)
+        if inner:
+            entry["groups"] = inner
+        result.append(entry)
+    return result
+
+
+def _components(
+    captured: Captured, group_ids: dict[int, str], taken: set[str], script: Path, warnings: list[str]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Each node as a component, and the component id of each node's diagrams id. A class the
+    catalogue does not know is tech 'other', its class in the notes, with a warning."""
+    by_class = _catalogue_by_class()
+    component_ids: dict[str, str] = {}
+    components: list[dict[str, Any]] = []
+    for node in captured.nodes:
+        label = " ".join(node.label.split())
+        cid = _unique(_slug(label) or _slug(node.cls.__name__), taken)
+        component_ids[node.key] = cid
+        entry: dict[str, Any] = {"id": cid, "label": label or node.cls.__name__}
+        tech = _tech_of(node.cls, by_class)
+        entry["tech"] = tech or "other"
+        if tech is None:
+            class_path = f"{node.cls.__module__}.{node.cls.__qualname__}"
+            entry["notes"] = f"diagrams node {class_path}"
+            warnings.append(
+                f"{script}: warning: node '{entry['label']}' is a {class_path}, which the "
+                "catalogue does not know; kept as a plain box (tech: other)"
+            )
+        if node.cluster is not None:
+            entry["group"] = group_ids[node.cluster]
+        components.append(entry)
+    return component_ids, components
+
+
+def _connections(
+    edges: list[tuple[str, str, dict[str, str]]], component_ids: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Each edge between two recorded nodes as one connection, or two when it points both ways."""
+    connections: list[dict[str, Any]] = []
+    for source, target, attrs in edges:
+        if source not in component_ids or target not in component_ids:
+            continue
+        direction = attrs.get("dir", "forward")
+        ends = {"back": [(target, source)], "both": [(source, target), (target, source)]}.get(
+            direction, [(source, target)]
+        )
+        for a, b in ends:
+            connection: dict[str, Any] = {"from": component_ids[a], "to": component_ids[b]}
+            label = " ".join(attrs.get("label", "").split())
+            if label:
+                connection["label"] = label
+            if any(style in attrs.get("style", "") for style in ("dashed", "dotted")):
+                connection["mode"] = "async"
+            connections.append(connection)
+    return connections
 
 
 def write_imported(

@@ -133,30 +133,38 @@ def diff_systems(
     before: System, after: System, old_label: str = "before", new_label: str = "after"
 ) -> SystemDiff:
     """Every difference that a diagram or a reader would notice, in the order of the parts."""
-    changes: list[Change] = []
-    status: dict[tuple[str, str], Change] = {}
+    changes = [
+        *_scale_changes(before, after),
+        *_group_changes(before, after),
+        *_component_changes(before, after),
+        *_connection_changes(before, after),
+        *_system_changes(before, after),
+    ]
+    status = {(change.kind, change.key): change for change in changes}
+    return SystemDiff(before, after, tuple(changes), old_label, new_label, status)
 
-    def note(change: Change) -> None:
-        changes.append(change)
-        status[(change.kind, change.key)] = change
 
+def _scale_changes(before: System, after: System) -> list[Change]:
     old_scale = {m.name: m.value for m in before.scale}
     new_scale = {m.name: m.value for m in after.scale}
+    changes = []
     for name, value in new_scale.items():
         if name not in old_scale:
-            note(Change("scale", name, ADDED, (("value", "", value),)))
+            changes.append(Change("scale", name, ADDED, (("value", "", value),)))
         elif old_scale[name] != value:
-            note(Change("scale", name, CHANGED, (("value", old_scale[name], value),)))
-    for name, value in old_scale.items():
-        if name not in new_scale:
-            note(Change("scale", name, REMOVED, (("value", value, ""),)))
+            changes.append(Change("scale", name, CHANGED, (("value", old_scale[name], value),)))
+    removed = [(name, value) for name, value in old_scale.items() if name not in new_scale]
+    return changes + [Change("scale", name, REMOVED, (("value", value, ""),)) for name, value in removed]
 
+
+def _group_changes(before: System, after: System) -> list[Change]:
     old_groups = {g.id: g for g in before.all_groups()}
     new_groups = {g.id: g for g in after.all_groups()}
     old_parents, new_parents = _group_parents(before), _group_parents(after)
+    changes = []
     for gid, group in new_groups.items():
         if gid not in old_groups:
-            note(Change("group", gid, ADDED))
+            changes.append(Change("group", gid, ADDED))
             continue
         old = old_groups[gid]
         fields = _fields(
@@ -167,37 +175,45 @@ def diff_systems(
             ]
         )
         if fields:
-            note(Change("group", gid, CHANGED, fields))
-    for gid in old_groups:
-        if gid not in new_groups:
-            note(Change("group", gid, REMOVED))
+            changes.append(Change("group", gid, CHANGED, fields))
+    return changes + [Change("group", gid, REMOVED) for gid in old_groups if gid not in new_groups]
 
+
+def _component_changes(before: System, after: System) -> list[Change]:
     old_components = {c.id: c for c in before.components}
     new_components = {c.id: c for c in after.components}
+    changes = []
     for cid, component in new_components.items():
         if cid not in old_components:
-            note(Change("component", cid, ADDED))
+            changes.append(Change("component", cid, ADDED))
         elif fields := _component_fields(old_components[cid], component):
-            note(Change("component", cid, CHANGED, fields))
-    for cid in old_components:
-        if cid not in new_components:
-            note(Change("component", cid, REMOVED))
+            changes.append(Change("component", cid, CHANGED, fields))
+    return changes + [
+        Change("component", cid, REMOVED) for cid in old_components if cid not in new_components
+    ]
 
+
+def _connection_changes(before: System, after: System) -> list[Change]:
     pairs, removed, added = _match_connections(before.connections, after.connections)
-    for was, now in pairs:
-        if fields := _connection_fields(was, now):
-            note(Change("connection", connection_key(now) + _suffix(now), CHANGED, fields))
-    for now in added:
-        note(Change("connection", connection_key(now) + _suffix(now), ADDED))
-    for lost in removed:
-        note(Change("connection", connection_key(lost) + _suffix(lost), REMOVED))
-    for name, old_text, new_text in (
-        ("name", before.name, after.name),
-        ("summary", before.summary, after.summary),
-    ):
-        if old_text != new_text:
-            note(Change("system", name, CHANGED, ((name, old_text, new_text),)))
-    return SystemDiff(before, after, tuple(changes), old_label, new_label, status)
+    changes = [
+        Change("connection", connection_key(now) + _suffix(now), CHANGED, fields)
+        for was, now in pairs
+        if (fields := _connection_fields(was, now))
+    ]
+    changes += [Change("connection", connection_key(now) + _suffix(now), ADDED) for now in added]
+    return changes + [Change("connection", connection_key(lost) + _suffix(lost), REMOVED) for lost in removed]
+
+
+def _system_changes(before: System, after: System) -> list[Change]:
+    """The system's own name and summary."""
+    return [
+        Change("system", name, CHANGED, ((name, old_text, new_text),))
+        for name, old_text, new_text in (
+            ("name", before.name, after.name),
+            ("summary", before.summary, after.summary),
+        )
+        if old_text != new_text
+    ]
 
 
 def _suffix(connection: Connection) -> str:

@@ -276,6 +276,8 @@ class YamlBuilder:
         return result
 
     def typed(self, node: yaml.Node, kind: str, key: S.Key, what: str = "") -> Any:
+        """The value of the scalar ``node`` as ``kind`` (text, a whole number, text or a number),
+        checked; None, with the problem noted, when it is not one (or is empty)."""
         label = what or f"'{key.name}'"
         if not self.plain(node):
             return None
@@ -285,34 +287,10 @@ class YamlBuilder:
         value = self.scalar(node)
         if value is None and node.tag == _TAG + "null":
             return None
-        if isinstance(value, str) and _CONTROL.search(value):
-            self.problem(node, f"{label} holds a control character", expected="printable text")
-            return None
-        limit = MAX_ID if key.name in ID_KEYS else MAX_TEXT
-        if isinstance(value, str) and len(value) > limit:
-            self.problem(
-                node,
-                f"{label} is {len(value)} characters long ('{excerpt(value, 40)}')",
-                expected=f"at most {limit} characters",
-            )
+        if isinstance(value, str) and not self._text_fits(node, value, key, label):
             return None
         if kind == S.TEXT and isinstance(value, str):
-            if key.name in ID_KEYS and not _ID.match(value):
-                self.problem(
-                    node,
-                    f"{label} '{excerpt(value)}' is not an id",
-                    expected="letters, digits, '_', '.' and '-', starting with a letter or digit",
-                )
-                return None
-            if key.choices and value not in key.choices:
-                self.problem(
-                    node,
-                    f"{label} is '{excerpt(value)}'",
-                    expected=one_of(key.choices),
-                    suggestion=closest(value, key.choices),
-                )
-                return None
-            return value
+            return value if self._text_allowed(node, value, key, label) else None
         if kind == S.INT and isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 self.problem(node, f"{label} is negative", expected="a whole number, 0 or more")
@@ -320,14 +298,50 @@ class YamlBuilder:
             return value
         if kind == S.SCALAR and isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return node.value if not isinstance(value, str) else value
-        expected = _KIND_WORDS[kind]
-        if key.choices:
-            expected = one_of(key.choices)
+        self._wrong_kind(node, value, kind, key, label)
+        return None
+
+    def _text_fits(self, node: yaml.Node, value: str, key: S.Key, label: str) -> bool:
+        """Whether text is printable and not too long (an id's limit is shorter); notes why not."""
+        if _CONTROL.search(value):
+            self.problem(node, f"{label} holds a control character", expected="printable text")
+            return False
+        limit = MAX_ID if key.name in ID_KEYS else MAX_TEXT
+        if len(value) > limit:
+            self.problem(
+                node,
+                f"{label} is {len(value)} characters long ('{excerpt(value, 40)}')",
+                expected=f"at most {limit} characters",
+            )
+            return False
+        return True
+
+    def _text_allowed(self, node: yaml.Node, value: str, key: S.Key, label: str) -> bool:
+        """Whether text is what its key allows: an id where a part is named, one of its choices."""
+        if key.name in ID_KEYS and not _ID.match(value):
+            self.problem(
+                node,
+                f"{label} '{excerpt(value)}' is not an id",
+                expected="letters, digits, '_', '.' and '-', starting with a letter or digit",
+            )
+            return False
+        if key.choices and value not in key.choices:
+            self.problem(
+                node,
+                f"{label} is '{excerpt(value)}'",
+                expected=one_of(key.choices),
+                suggestion=closest(value, key.choices),
+            )
+            return False
+        return True
+
+    def _wrong_kind(self, node: yaml.Node, value: Any, kind: str, key: S.Key, label: str) -> None:
+        """A value of another kind than the key's (a YAML boolean where text was meant: how to quote it)."""
+        expected = one_of(key.choices) if key.choices else _KIND_WORDS[kind]
         hint = ""
         if isinstance(value, bool) and kind in (S.TEXT, S.SCALAR):
             hint = f' (YAML reads {node.value} as true/false; quote it: "{node.value}")'
         self.problem(node, f"{label} is {_describe(node, value)}{hint}", expected=expected)
-        return None
 
 
 def _describe(node: yaml.Node, value: Any = None) -> str:
