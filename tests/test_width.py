@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from archkit.cli import app
@@ -36,6 +37,18 @@ def test_the_example_reads_at_900_px(tmp_path: Path, repo: Path) -> None:
     assert int.from_bytes(png[16:20], "big") in range(1790, 1811)
 
 
+@pytest.mark.parametrize("folder", ["systems", "tests/fixtures/primer"])
+def test_every_system_reads_at_900_px(folder: str, tmp_path: Path, repo: Path) -> None:
+    """The example systems, and systems written from a public system-design guide: wide ones
+    are turned top to bottom, and their boundaries stacked when that is not enough."""
+    systems = [load_system(path) for path in sorted((repo / folder).glob("[!_]*.yaml"))]
+    results = render_diagrams(systems, tmp_path, RenderOptions(formats=("svg",), width=900))
+    heights = {r.system: smallest_label_px(r.files[0].read_text(encoding="utf-8"), 900) for r in results}
+    assert len(heights) == len(systems) >= 4
+    assert min(heights.values()) >= MIN_LABEL_PX, heights
+    assert all(not r.note for r in results)
+
+
 def test_fonts_grow_and_spacing_tightens() -> None:
     source = 'graph [nodesep="0.55" ranksep="0.9" pad="0.4"]\n<FONT POINT-SIZE="9">a</FONT><FONT POINT-SIZE="22">t</FONT>'
     scaled = scale_fonts(source, 2.0)
@@ -51,10 +64,11 @@ def test_width_on_the_command_line(runner: CliRunner, example: Path, tmp_path: P
     assert (result.exit_code, result.stderr) == (0, ""), result.output
     svg = (out / "recommendation-platform.svg").read_text(encoding="utf-8")
     assert '<svg width="850px"' in svg and smallest_label_px(svg, 850) >= MIN_LABEL_PX
-    # a system too wide for the width in both directions is drawn as well as it can be, and said so
+    # a system too wide for the width in every layout is drawn as well as it can be, and said so
+    args[args.index("850")] = "400"
     result = runner.invoke(app, [*args[:3], "payment-platform", *args[3:]])
     assert result.exit_code == 0
-    warning = "warning: payment-platform: at --width 850 its smallest labels are 9.2 px high, under 11 px"
+    warning = "warning: payment-platform: at --width 400 its smallest labels are 3.4 px high, under 11 px"
     assert result.stderr.startswith(warning)
     again = runner.invoke(app, [*args[:3], "payment-platform", *args[3:]])  # from the cache: still said
     assert again.stderr.startswith(warning) and "0 drawn" in again.stdout
@@ -76,3 +90,49 @@ def test_the_site_lays_its_diagrams_out_for_its_column(make_tree) -> None:
     build_site(root, root / "build" / "site")
     svg = (root / "build" / "site" / "diagrams" / "s.svg").read_text(encoding="utf-8")
     assert re.search(r'<svg width="\d+px"', svg)
+
+
+STACKABLE = """\
+name: Shop
+groups:
+  - {id: services, label: Services}
+  - {id: stores, label: Data stores}
+components:
+  - {id: web}
+  - {id: api, group: services}
+  - {id: orders, group: services}
+  - {id: payments, group: services}
+  - {id: cache, group: stores}
+  - {id: orders-db, group: stores}
+  - {id: payments-db, group: stores}
+connections:
+  - {from: web, to: api}
+  - {from: api, to: [orders, payments, cache]}
+  - {from: orders, to: orders-db}
+  - {from: payments, to: payments-db}
+  - {from: payments-db, to: api, mode: async, label: settled}
+"""
+
+
+def test_boundaries_stack_one_below_another(make_tree) -> None:
+    """As drawn, the cache sits beside the services, on their rank; stacked, every
+    data store comes below every service (Graphviz's y grows upwards), an event sent back up
+    included, and the drawing is narrower."""
+    import json
+
+    from archkit.render import graphviz
+    from archkit.render.dot import DotOptions, to_dot
+
+    system = load_system(make_tree({"systems/shop.yaml": STACKABLE}) / "systems" / "shop.yaml")
+
+    def laid_out(stack: bool) -> tuple[dict[str, float], float]:
+        dot = to_dot(system, DotOptions(direction="TB", compact=True, stack=stack))
+        layout = json.loads(graphviz.layout_json(dot))
+        ys = {o["name"]: float(o["pos"].split(",")[1]) for o in layout["objects"] if "pos" in o}
+        return ys, float(layout["bb"].split(",")[2])
+
+    (plain, plain_width), (stacked, stacked_width) = laid_out(False), laid_out(True)
+    services, stores = ("c_api", "c_orders", "c_payments"), ("c_cache", "c_orders-db", "c_payments-db")
+    assert plain["c_cache"] == plain["c_orders"]
+    assert max(stacked[s] for s in stores) < min(stacked[s] for s in services)
+    assert stacked_width < plain_width

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from archkit import catalogue
 from archkit.model.system import Component, Connection, Group, Metric, System
+from archkit.render.stacking import Stacking, plan_stacking
 from archkit.render.themes import LIGHT, Theme
 
 FONT = "DejaVu Sans"
@@ -26,6 +27,7 @@ class DotOptions(NamedTuple):
     theme: Theme = LIGHT
     legend: bool = True
     compact: bool = False  # for a page width: scale figures 3 a row, so the title block is narrow
+    stack: bool = False  # for a page width: sibling boundaries one below another (render/stacking.py)
 
 
 def icon_for(component: Component) -> str | None:
@@ -74,6 +76,7 @@ class _Writer:
         for component in system.components:
             group = component.group if component.group in known_groups else None
             self.by_group.setdefault(group, []).append(component)
+        self.stacking = plan_stacking(system) if options.stack else Stacking({})
 
     def lines(self) -> Iterator[str]:
         yield f"// {' '.join(self.system.name.split())}: drawn by archkit from the system's definition."
@@ -85,6 +88,7 @@ class _Writer:
         yield from self.components(self.by_group.get(None, []), "  ")
         for group in self.system.groups:
             yield from self.cluster(group, "  ")
+        yield from self.stack_steps(None, "  ")
         for connection in self.system.connections:
             yield "  " + self.edge(connection)
         for replica in self.system.components:
@@ -318,7 +322,18 @@ class _Writer:
         yield from self.components(self.by_group.get(group.id, []), inner)
         for child in group.groups:
             yield from self.cluster(child, inner)
+        yield from self.stack_steps(group.id, inner)
         yield f"{indent}}}"
+
+    def stack_steps(self, parent: str | None, indent: str) -> Iterator[str]:
+        """Invisible points that keep each of ``parent``'s boundaries below the one before."""
+        for i, (above, below) in enumerate(self.stacking.steps.get(parent, [])):
+            point = quote(f"stack_{parent or ''}_{i}")
+            yield f'{indent}{point} [shape="point" style="invis" width="0" height="0" label=""]'
+            for cid in above:
+                yield f'{indent}{quote(node_id(cid))} -> {point} [style="invis" weight="0"]'
+            for cid in below:
+                yield f'{indent}{point} -> {quote(node_id(cid))} [style="invis" weight="0" minlen="0"]'
 
     def edge(self, connection: Connection) -> str:
         attrs: dict[str, str] = {}

@@ -33,6 +33,7 @@ _SPACING = {"nodesep": "0.3", "ranksep": "0.45", "pad": "0.2"}
 _LARGE_PT = 16.0
 _FACTORS = (1.25, 1.5, 1.75, 2.0, 2.5, 3.0)  # enlargements tried, smallest first
 _TEXT_SHARE = 0.5  # how much of a layout's width grows with its text
+_SLOW_SHARE = 0.75  # the most it does, in the example systems, top to bottom and left to right
 # Text under this size (9 and 10 points) grows 15% more than the rest, still no larger than labels.
 _SMALL_PT = 10.5
 _SMALL_BOOST = 1.15
@@ -40,10 +41,11 @@ _SMALL_BOOST = 1.15
 
 class Fitted(NamedTuple):
     dot: str
-    direction: str
+    variant: str  # which of the variants given to fit
     font_scale: float
     width_pt: float  # the natural width of the layout
     label_px: float  # the smallest label's height when shown at the target width
+    svg: str  # Graphviz's SVG of ``dot``
 
 
 def smallest_font(dot_source: str) -> float:
@@ -68,50 +70,84 @@ def scale_fonts(dot_source: str, factor: float) -> str:
     return scaled
 
 
-def layout_width(dot_source: str, imagepath: str) -> float:
-    """The width in points of ``dot_source`` laid out by Graphviz (nothing written to disk)."""
-    match = _SVG_WIDTH.search(graphviz.svg_of(dot_source, Path(imagepath)))
+def svg_width(svg: str) -> float:
+    """The width in points of Graphviz's SVG."""
+    match = _SVG_WIDTH.search(svg)
     if match is None:
         raise EnvironmentProblem("Graphviz's dot failed: its SVG has no size")
     return float(match["w"])
 
 
-def fit(make_dot: Callable[[str], str], directions: list[str], width_px: int, imagepath: str) -> Fitted:
-    """The layout, of those tried, whose smallest label is at least MIN_LABEL_PX at ``width_px``
-    with the least enlargement (the first direction preferred); else the one with the largest labels.
+def fit(make_dot: Callable[[str], str], variants: list[str], width_px: int, imagepath: str) -> Fitted:
+    """The first of ``variants`` whose smallest label reaches MIN_LABEL_PX at ``width_px``, with
+    the least enlargement found; else, of all, the layout with the largest labels.
 
-    ``make_dot(direction)`` gives the DOT source for a direction."""
-    firsts = [_layout(make_dot(d), d, 1.0, width_px, imagepath) for d in directions]
-    for first in firsts:
+    ``make_dot(variant)`` gives the DOT source of a variant (a direction, a stacking). Each costs
+    one layout as drawn; only a variant that can get there (estimated from that layout, the
+    layout widening three quarters as fast as its text) is enlarged at once. When none can, the
+    variants whose first layouts came nearest are enlarged, in their order."""
+    firsts: dict[str, Fitted] = {}
+    tried: list[Fitted] = []
+    seen: set[str] = set()
+    for variant in variants:
+        base = make_dot(variant)
+        if base in seen:
+            continue  # the same drawing as an earlier variant (nothing to stack)
+        seen.add(base)
+        first = firsts[variant] = _layout(base, variant, 1.0, width_px, imagepath)
         if first.label_px >= _AIM_PX:
             return first
-    best = max(firsts, key=lambda f: f.label_px)
-    # The layout widens with its text, about half as fast as the text grows: from the first
-    # layout, estimate the enlargement that reaches the aim, and skip the steps below it.
-    for first in sorted(firsts, key=lambda f: -f.label_px):
-        if first.label_px <= _AIM_PX * _TEXT_SHARE:
-            continue  # never gets there, however large the text
-        needed = _AIM_PX * (1 - _TEXT_SHARE) / (first.label_px - _AIM_PX * _TEXT_SHARE)
-        previous = first
-        base = make_dot(first.direction)
-        for factor in [f for f in _FACTORS if f >= needed * 0.9] or [_FACTORS[-1]]:
-            candidate = _layout(base, first.direction, factor, width_px, imagepath)
-            if _better(candidate, best):
-                best = candidate
-            if candidate.label_px >= _AIM_PX:
-                return candidate
-            per_step = (candidate.label_px - previous.label_px) / (factor - previous.font_scale)
-            if candidate.label_px + per_step * (_FACTORS[-1] - factor) < _AIM_PX:
-                break  # even the largest text would not get there
-            previous = candidate
+        if _at_most(first, _FACTORS[-1], _SLOW_SHARE) >= _AIM_PX:
+            tried.append(found := _enlarge(base, first, width_px, imagepath))
+            if found.label_px >= _AIM_PX:
+                return found
+    nearest = max(f.label_px for f in firsts.values())
+    for variant, first in firsts.items():
+        if first.label_px >= nearest * 0.97 and all(t.variant != variant for t in tried):
+            tried.append(found := _enlarge(make_dot(variant), first, width_px, imagepath))
+            if found.label_px >= _AIM_PX:
+                return found
+    best = max(firsts.values(), key=lambda f: f.label_px)
+    for found in tried:
+        best = found if _better(found, best) else best
     return best
 
 
-def _layout(base: str, direction: str, factor: float, width_px: int, imagepath: str) -> Fitted:
+def _enlarge(base: str, first: Fitted, width_px: int, imagepath: str) -> Fitted:
+    """``base`` (laid out as drawn: ``first``) with its text enlarged by the least of _FACTORS
+    that reaches the aim, or as near as it gets. The layout widens with its text, about half as
+    fast as the text grows: from the first layout, estimate the enlargement that reaches the aim,
+    and skip the steps below it."""
+    if first.label_px <= _AIM_PX * _TEXT_SHARE:
+        return first  # never there, however large the text
+    needed = _AIM_PX * (1 - _TEXT_SHARE) / (first.label_px - _AIM_PX * _TEXT_SHARE)
+    best = previous = first
+    for factor in [f for f in _FACTORS if f >= needed * 0.9] or [_FACTORS[-1]]:
+        candidate = _layout(base, first.variant, factor, width_px, imagepath)
+        if _better(candidate, best):
+            best = candidate
+        if candidate.label_px >= _AIM_PX:
+            return candidate
+        per_step = (candidate.label_px - previous.label_px) / (factor - previous.font_scale)
+        if candidate.label_px + per_step * (_FACTORS[-1] - factor) < _AIM_PX:
+            break  # even the largest text would not get there
+        previous = candidate
+    return best
+
+
+def _layout(base: str, variant: str, factor: float, width_px: int, imagepath: str) -> Fitted:
     dot = scale_fonts(base, factor)
-    width_pt = layout_width(dot, imagepath)
+    svg = graphviz.svg_of(dot, Path(imagepath))
+    width_pt = svg_width(svg)
     shown = min(1.0, width_px / (width_pt * PX_PER_PT))
-    return Fitted(dot, direction, factor, width_pt, smallest_font(dot) * PX_PER_PT * shown)
+    return Fitted(dot, variant, factor, width_pt, smallest_font(dot) * PX_PER_PT * shown, svg)
+
+
+def _at_most(first: Fitted, factor: float, share: float) -> float:
+    """The smallest label's height, estimated from the first layout, with text ``factor`` as large
+    when the layout widens ``share`` as fast as its text."""
+    grown = math.ceil(smallest_font(first.dot) * factor * _SMALL_BOOST) / smallest_font(first.dot)
+    return first.label_px * grown / (1 - share + share * factor)
 
 
 def _better(candidate: Fitted, best: Fitted) -> bool:

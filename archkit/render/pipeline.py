@@ -277,6 +277,7 @@ def _draw(
             contents[fmt] = _layout_export(fmt, system, options.direction).encode("utf-8")
     root = catalogue.resources_root()
     dpi = None
+    fitted: Fitted | None = None
     if options.width and any(fmt in graphviz.DOT_FORMATS or fmt == "dot" for fmt in formats):
         fitted = _fit(system, options, str(root))
         dot_source = fitted.dot
@@ -292,7 +293,10 @@ def _draw(
         contents["dot"] = dot_source.encode("utf-8")
     laid_out = [fmt for fmt in formats if fmt in graphviz.DOT_FORMATS]
     if laid_out:
-        drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root, dpi=dpi)
+        if laid_out == ["svg"] and fitted is not None:  # the layout fitting measured is the drawing
+            drawn = {"svg": fitted.svg.encode("utf-8")}
+        else:
+            drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root, dpi=dpi)
         if "svg" in drawn:
             svg = finish_svg(drawn["svg"].decode("utf-8"), scaled_reader(read_icon_from(root)))
             contents["svg"] = (set_width(svg, options.width) if options.width else svg).encode("utf-8")
@@ -302,17 +306,22 @@ def _draw(
 
 
 def _fit(system: System, options: RenderOptions, imagepath: str) -> Fitted:
-    """The DOT laid out for ``options.width``: the system's direction first, then the other,
-    unless a direction was asked for."""
+    """The DOT laid out for ``options.width``: the system's direction first, then the other
+    (unless a direction was asked for); top to bottom, as drawn, then with its boundaries
+    stacked one below another (render/stacking.py)."""
     theme = THEMES[options.theme]
     first = options.direction or system.direction or "LR"
     directions = [first] if options.direction else [first, "TB" if first in ("LR", "RL") else "LR"]
+    variants = [v for d in directions for v in ([d, f"{d} stacked"] if d in ("TB", "BT") else [d])]
 
-    def make(direction: str) -> str:
-        dot_options = DotOptions(direction=direction, theme=theme, legend=options.legend, compact=True)
+    def make(variant: str) -> str:
+        direction, _, stacked = variant.partition(" ")
+        dot_options = DotOptions(
+            direction=direction, theme=theme, legend=options.legend, compact=True, stack=bool(stacked)
+        )
         return to_dot(system, dot_options)
 
-    return fit(make, directions, options.width or 0, imagepath)
+    return fit(make, variants, options.width or 0, imagepath)
 
 
 def _layout_export(fmt: str, system: System, direction: str | None) -> str:
