@@ -29,7 +29,7 @@ _EXPORTS = {
     "format_problem": "archkit.errors",
     # one function (or class) per command
     "load_checked": "archkit.workspace",  # check
-    "check_portfolio": "archkit.portfolio.checklist",  # check (the checklist)
+    "check_workspace": "archkit.portfolio.checklist",  # check
     "check_json": "archkit.portfolio.checklist",  # check --json
     "render_diagrams": "archkit.render.pipeline",  # diagram
     "RenderOptions": "archkit.render.pipeline",  # diagram

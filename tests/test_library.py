@@ -103,6 +103,41 @@ error: peak_factor is 0.5; expected a number from 1 (peak over average)\
     )
 
 
+def test_whiteboard_checks_its_formats_and_writes_each_asked_for(make_tree, tmp_path: Path) -> None:
+    import archkit
+
+    root = make_tree({"systems/s.yaml": "name: S\ncomponents: [{id: a}, {id: b}]\n"})
+    with pytest.raises(ArchkitError) as bad:
+        archkit.whiteboard(root, "s", formats=("html", "excalidrw"))
+    assert message(bad) == snapshot(
+        "error: unknown format 'excalidrw'; expected html, excalidraw; did you mean 'excalidraw'?"
+    )
+    with pytest.raises(ArchkitError) as empty:
+        archkit.whiteboard(root, "s", formats=" , ")
+    assert message(empty) == snapshot("error: unknown format ' , '; expected html, excalidraw")
+    assert not (root / "build").exists()
+    scene = archkit.whiteboard(root, "s", tmp_path / "scene", formats="EXCALIDRAW")
+    assert [p.name for p in scene.files] == ["s-whiteboard.excalidraw"]
+    both = archkit.whiteboard(root, "s", tmp_path / "both", formats="excalidraw,html")
+    assert [p.name for p in both.files] == [
+        "s-whiteboard.excalidraw",
+        "s-step-1.svg",
+        "s-whiteboard.html",
+        "s-cheat-sheet.html",
+        "s-cheat-sheet.md",
+    ]
+    assert sorted(p.name for p in (tmp_path / "both").iterdir()) == sorted(p.name for p in both.files)
+
+
+def test_drill_deals_the_deck_in_order_or_shuffled_by_seed(repo: Path) -> None:
+    import archkit
+
+    plain = archkit.drill(repo)
+    again = archkit.drill(repo, shuffle=True, seed=7)
+    assert len(plain.cards) > 3 and sorted(again.cards) == sorted(plain.cards)
+    assert again.cards != plain.cards and archkit.drill(repo, shuffle=True, seed=7).cards == again.cards
+
+
 def test_a_review_date_is_the_same_day_a_year_later() -> None:
     import datetime as dt
 

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from archkit.cli import app
 from archkit.decisions.store import DecisionStore
-from archkit.prep.whiteboard import cheat_sheet, simplify
+from archkit.prep.board import simplify
+from archkit.prep.whiteboard import cheat_sheet
 from archkit.workspace import Workspace
 
 

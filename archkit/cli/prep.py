@@ -10,9 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from archkit.cli.common import (
-    EXIT_USAGE,
     State,
-    fail,
     load_checked,
     print_json,
     print_table,
@@ -21,8 +19,6 @@ from archkit.cli.common import (
     say,
     shown,
 )
-from archkit.errors import Problem
-from archkit.files import in_workspace
 
 PeakFactor = Annotated[
     float,
@@ -53,40 +49,12 @@ def whiteboard(
 ) -> None:
     """Whiteboard prep: a simplified diagram to redraw, its draw order step by step, and a
     one-page cheat sheet of numbers, trade-offs and likely follow-up questions."""
-    formats = [f.strip().lower() for f in format.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in ("html", "excalidraw")]
-    if unknown or not formats:
-        from archkit.errors import closest
+    from archkit.prep.whiteboard import whiteboard as prepare
 
-        wrong = unknown[0] if unknown else format
-        hint = closest(wrong, ("html", "excalidraw"))
-        extra = f"; did you mean '{hint}'?" if hint else ""
-        fail(f"error: unknown format '{wrong}'; expected html, excalidraw{extra}", EXIT_USAGE)
-    from archkit.decisions.store import workspace_records
-    from archkit.prep.whiteboard import render_whiteboard
-
-    checked = load_checked([system])
-    records = run(lambda: workspace_records(State.root))
-    out_dir = in_workspace(State.root, out)
-    target = checked.systems[0]
-    from archkit.prep.estimates import estimate
-
-    report(estimate(target, peak_factor).problems)
-    from archkit.prep.whiteboard import simplify
-
-    board = simplify(target, max_boxes or None)
-    report([Problem(w, target.locate(), severity="warning") for w in board.warnings])
-    if "excalidraw" in formats:
-        from archkit.render.excalidraw import write_whiteboard_scene
-
-        scene = run(lambda: write_whiteboard_scene(target, out_dir, max_boxes or None))
-        say(f"wrote {shown(scene)}")
-    if "html" not in formats:
-        return
-    for path in run(
-        lambda: render_whiteboard(target, out_dir, max_boxes or None, records, peak_factor, State.root)
-    ):
-        say(f"wrote {shown(Path(str(path)))}")
+    prepared = run(lambda: prepare(State.root, system, out, max_boxes or None, peak_factor, format))
+    report(prepared.problems)
+    for path in prepared.files:
+        say(f"wrote {shown(path)}")
 
 
 def drill(
@@ -108,23 +76,21 @@ def drill(
     score ends the session (q quits)."""
     import shutil
 
-    from archkit.decisions.store import workspace_records
-    from archkit.prep.drill import cards, order, print_deck, session
+    from archkit.prep.drill import drill as deal
+    from archkit.prep.drill import print_deck, session
 
-    checked = load_checked([system] if system else [])
-    records = run(lambda: workspace_records(State.root))
-    slug = checked.systems[0].slug if system and checked.systems else None
-    deck = order(cards(checked.systems, records, slug), shuffle, seed)
-    if not deck:
+    deck = run(lambda: deal(State.root, system, shuffle, seed))
+    report(deck.problems)
+    if not deck.cards:
         typer.echo(
             "nothing to drill: add trade-offs or scale figures to systems/, or options to decision records"
         )
         raise typer.Exit(1)
     width = min(shutil.get_terminal_size((80, 24)).columns, 100)
     if print_all or not _is_terminal():
-        print_deck(deck, sys.stdout, width)
+        print_deck(deck.cards, sys.stdout, width)
         return
-    session(deck, _read_line, sys.stdout, width)
+    session(deck.cards, _read_line, sys.stdout, width)
 
 
 def _read_line(prompt: str) -> str | None:

@@ -16,6 +16,7 @@ import typer
 from archkit import __version__
 from archkit.cli.common import (
     EXIT_FINDINGS,
+    EXIT_OK,
     EXIT_USAGE,
     ArchkitGroup,
     State,
@@ -138,52 +139,23 @@ def check(
 ) -> None:
     """Validate systems and portfolio content (file:line:column for every problem, exit 1 on
     errors), then run the portfolio checklist."""
-    workspace = _workspace()
-    run(workspace.require)
-    lines = None
-    if systems:  # these systems alone
-        checked = run(lambda: workspace.load(systems))
-        found, problems = checked.systems, list(checked.problems)
-    else:  # the whole workspace: systems, records and content, each problem once
-        from archkit.workspace import load_workspace
+    from archkit.portfolio.checklist import check_json, check_workspace
 
-        run(lambda: workspace.resolve([]))  # no systems at all is said, not passed
-        loaded = run(lambda: load_workspace(State.root))
-        found, problems = loaded.systems, loaded.problems
-        wanted = checklist if checklist is not None else (State.root / "portfolio.yaml").is_file()
-        if wanted and not loaded.errors:
-            from archkit.decisions.store import today
-            from archkit.portfolio.checklist import run_checklist
-
-            lines = run_checklist(loaded.systems, loaded.records, loaded.content, today())
-    if not as_json:
-        report(problems)
-    errors = any(p.is_error for p in problems)
-    failed = sum(1 for line in lines or () if not line.ok)
-    code = EXIT_FINDINGS if errors or (failed and strict) else 0
+    found = run(lambda: check_workspace(State.root, systems or (), checklist))
+    code = EXIT_OK if found.ok(strict) else EXIT_FINDINGS
     if as_json:
-        from archkit.errors import problem_json
-
-        print_json(
-            {
-                "ok": code == 0,
-                "systems": [s.slug for s in found],
-                "problems": [problem_json(p) for p in problems],
-                "checklist": None
-                if lines is None
-                else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in lines],
-            }
-        )
+        print_json(check_json(found, strict))
         raise typer.Exit(code)
-    if errors:
+    report(found.problems)
+    if found.errors:
         raise typer.Exit(code)
-    count = len(found)
-    warnings = sum(1 for p in problems if not p.is_error)
+    count = len(found.systems)
+    warnings = sum(1 for p in found.problems if not p.is_error)
     note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
     say(f"{count} system{'s' if count != 1 else ''} OK{note}")
-    if lines is None:
+    if found.lines is None:
         return
-    _print_checklist(lines, failed)
+    _print_checklist(found.lines, found.failed)
     raise typer.Exit(code)
 
 

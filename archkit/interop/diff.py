@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from archkit.errors import ArchkitError, Problem, closest
 from archkit.model.diff import SystemDiff
+from archkit.names import check_formats, split_formats
 
 DIFF_FORMATS = ("svg", "png", "dot", "json")
 
@@ -52,19 +52,7 @@ def diff(
 def diff_formats(formats: Iterable[str] | str) -> tuple[str, ...]:
     """The formats of a diff as a command line writes them ('svg,png', any case), checked, in
     order, once each; 'none' alone is none."""
-    items = [formats] if isinstance(formats, str) else list(formats)
-    given = [part.strip().lower() for item in items for part in str(item).split(",") if part.strip()]
+    given = split_formats(formats)
     if given == ["none"]:
         return ()
-    for fmt in given:
-        if fmt not in DIFF_FORMATS:
-            raise ArchkitError(
-                [
-                    Problem(
-                        f"unknown format '{fmt}'",
-                        expected="some of " + ", ".join(DIFF_FORMATS),
-                        suggestion=closest(fmt, DIFF_FORMATS),
-                    )
-                ]
-            )
-    return tuple(dict.fromkeys(given))
+    return check_formats(given, DIFF_FORMATS, "some of " + ", ".join(DIFF_FORMATS))

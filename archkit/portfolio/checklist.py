@@ -229,37 +229,64 @@ def _stories(content: Content) -> Line:
     )
 
 
-class PortfolioReport(NamedTuple):
-    content: Content
-    lines: list[Line]
+class WorkspaceCheck(NamedTuple):
+    """What :func:`check_workspace` found: the systems checked, every problem (warnings too, in
+    file order), and the checklist's lines (None when it did not run)."""
+
+    systems: list[System]
+    problems: list[Problem]
+    lines: list[Line] | None
+
+    @property
+    def errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    @property
+    def failed(self) -> int:
+        """How many checklist lines fail."""
+        return sum(1 for line in self.lines or () if not line.ok)
+
+    def ok(self, strict: bool = False) -> bool:
+        """No error, and (``strict``) no failing checklist line."""
+        return not self.errors and not (strict and self.failed)
 
 
-def check_portfolio(root: Path, systems: Sequence[System]) -> PortfolioReport:
-    """Load the workspace's content (cross-checked against its systems and records) and run the
-    checklist on all of it."""
-    from archkit.decisions.store import DecisionStore, today
-    from archkit.portfolio.content import load_content
-    from archkit.workspace import Workspace
+def check_workspace(
+    root: Path | str, names: Sequence[str] = (), checklist: bool | None = None
+) -> WorkspaceCheck:
+    """``archkit check``: the named systems of the workspace at ``root`` loaded and checked, or,
+    when none are named, the whole workspace (systems, decision records and portfolio content,
+    each problem once) and then the portfolio checklist (``checklist``: None runs it when the
+    workspace has portfolio.yaml; never on a workspace with errors). ArchkitError when there is
+    no workspace, no system at all, or no system of a name."""
+    from archkit.decisions.store import today
+    from archkit.workspace import Workspace, load_workspace
 
-    store = DecisionStore(root)
-    records = store.records() if store.dir.is_dir() else []
-    names = [p.stem for p in Workspace(root).system_files()]  # a system that failed is not missing
-    content = load_content(root, names, [r.number for r in records])
-    return PortfolioReport(content, run_checklist(systems, records, content, today()))
+    root = Path(root)
+    workspace = Workspace(root)
+    workspace.require()
+    if names:  # these systems alone
+        checked = workspace.load(names)
+        return WorkspaceCheck(checked.systems, list(checked.problems), None)
+    workspace.resolve([])  # no systems at all is said, not passed
+    loaded = load_workspace(root)
+    wanted = checklist if checklist is not None else (root / "portfolio.yaml").is_file()
+    lines = None
+    if wanted and not loaded.errors:
+        lines = run_checklist(loaded.systems, loaded.records, loaded.content, today())
+    return WorkspaceCheck(loaded.systems, loaded.problems, lines)
 
 
-def check_json(
-    systems: Sequence[System], problems: Sequence[Problem], lines: Sequence[Line] | None, ok: bool
-) -> dict[str, object]:
+def check_json(found: WorkspaceCheck, strict: bool = False) -> dict[str, object]:
     """``archkit check --json``: whether all is well, the systems checked, every problem, and the
     checklist's lines (None when it did not run)."""
     from archkit.errors import problem_json
 
     return {
-        "ok": ok,
-        "systems": [s.slug for s in systems],
-        "problems": [problem_json(p) for p in problems],
+        "ok": found.ok(strict),
+        "systems": [s.slug for s in found.systems],
+        "problems": [problem_json(p) for p in found.problems],
         "checklist": None
-        if lines is None
-        else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in lines],
+        if found.lines is None
+        else [{"what": x.what, "ok": x.ok, "reason": x.reason, "fix": x.fix or None} for x in found.lines],
     }

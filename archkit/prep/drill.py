@@ -28,16 +28,20 @@ class Deck(NamedTuple):
     problems: list[Problem]
 
 
-def drill(root: Path | str, system: str | None = None) -> Deck:
+def drill(
+    root: Path | str, system: str | None = None, shuffle: bool = False, seed: int | None = None
+) -> Deck:
     """``archkit drill``: the cards of the workspace at ``root`` (of one system, a name or a
-    file, when ``system`` is given). ArchkitError when a system does not load: a broken system
-    is reported, never drilled around."""
+    file, when ``system`` is given), in file order or shuffled (the same ``seed`` gives the same
+    order). ArchkitError when a system does not load: a broken system is reported, never
+    drilled around."""
     from archkit.decisions.store import workspace_records
     from archkit.workspace import load_checked
 
     checked = load_checked(root, [system] if system else [])
     only = checked.systems[0].slug if system else None
-    return Deck(cards(checked.systems, workspace_records(root), only), checked.problems)
+    found = cards(checked.systems, workspace_records(root), only)
+    return Deck(order(found, shuffle, seed), checked.problems)
 
 
 def cards(systems: Sequence[System], records: Sequence[Record], only: str | None = None) -> list[Card]:

@@ -82,7 +82,7 @@ def _detail(component: Component) -> tuple[str, ...]:
 def scene_of(system: System, max_boxes: int | None = None, whole: bool = False) -> Scene:
     """The system as a whiteboard board (at most ``max_boxes`` boxes, groups collapsing), or
     with ``whole`` every component and group, in the whiteboard's draw order either way."""
-    from archkit.prep.whiteboard import simplify
+    from archkit.prep.board import simplify
 
     if whole:
         settings = system.whiteboard
