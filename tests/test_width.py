@@ -136,3 +136,43 @@ def test_boundaries_stack_one_below_another(make_tree) -> None:
     assert plain["c_cache"] == plain["c_orders"]
     assert max(stacked[s] for s in stores) < min(stacked[s] for s in services)
     assert stacked_width < plain_width
+
+
+def _label_boxes(dot: str) -> list[tuple[float, float, float, float, str]]:
+    """Each arrow label's box (left, bottom, right, top, text) as Graphviz places it: its own
+    measure of the text, not archkit's estimate."""
+    import json
+    import subprocess
+
+    from archkit import catalogue
+    from archkit.render import graphviz
+
+    args = [graphviz.find_dot(), f"-Gimagepath={catalogue.resources_root()}", "-Tjson"]
+    layout = json.loads(subprocess.run(args, input=dot.encode(), capture_output=True, check=True).stdout)
+    boxes = []
+    for edge in layout.get("edges", []):
+        size = next((op["size"] for op in edge.get("_ldraw_", []) if op["op"] == "F"), 0)
+        for op in edge.get("_ldraw_", []):
+            if op["op"] == "T":
+                (x, y), width = op["pt"], op["width"]
+                left = {"l": x, "c": x - width / 2, "r": x - width}[op["align"]]
+                boxes.append((left, y, left + width, y + size, op["text"].strip()))
+    return boxes
+
+
+def test_no_two_arrow_labels_overlap_at_900_px(tmp_path: Path, repo: Path) -> None:
+    """Laid out for 900 px, the recommendation platform's 'REST · p99 < 100 ms' (a long arrow
+    down to the recommendation service) came out on top of '1B+/day'; now no two labels of any
+    example system touch."""
+    systems = [load_system(path) for path in sorted((repo / "systems").glob("[!_]*.yaml"))]
+    results = render_diagrams(systems, tmp_path, RenderOptions(formats=("dot",), width=900))
+    for result in results:
+        boxes = _label_boxes(result.files[0].read_text(encoding="utf-8"))
+        assert len(boxes) >= 5
+        touching = [
+            (a[4], b[4])
+            for i, a in enumerate(boxes)
+            for b in boxes[i + 1 :]
+            if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        ]
+        assert touching == [], result.system

@@ -28,6 +28,11 @@ _AIM_PX = MIN_LABEL_PX + 0.1
 PX_PER_PT = 4 / 3
 _SIZE = re.compile(r'(POINT-SIZE|fontsize)="(?P<size>\d+(?:\.\d+)?)"')
 _SVG_WIDTH = re.compile(r'<svg width="(?P<w>[\d.]+)pt" height="(?P<h>[\d.]+)pt"')
+_EDGE = re.compile(r'<g id="edge\d+" class="edge">\s*<title>(?P<title>[^<]*)</title>(?P<body>.*?)</g>', re.S)
+_TEXT = re.compile(
+    r'<text text-anchor="(?P<anchor>\w+)" x="(?P<x>[-\d.]+)" y="(?P<y>[-\d.]+)"[^>]*?'
+    r'font-size="(?P<size>[\d.]+)"[^>]*>(?P<text>[^<]*)</text>'
+)
 _SPACING = {"nodesep": "0.3", "ranksep": "0.45", "pad": "0.2"}
 # Text this large (the title, the scale figures) grows half as much: it is read anyway.
 _LARGE_PT = 16.0
@@ -80,12 +85,23 @@ def svg_width(svg: str) -> float:
 
 def fit(make_dot: Callable[[str], str], variants: list[str], width_px: int, imagepath: str) -> Fitted:
     """The first of ``variants`` whose smallest label reaches MIN_LABEL_PX at ``width_px``, with
-    the least enlargement found; else, of all, the layout with the largest labels.
+    the least enlargement found; else, of all, the layout with the largest labels. Arrows whose
+    labels came out on top of each other are then drawn straighter (see ``untangle``).
 
-    ``make_dot(variant)`` gives the DOT source of a variant (a direction, a stacking). Each costs
-    one layout as drawn; only a variant that can get there (estimated from that layout, the
-    layout widening three quarters as fast as its text) is enlarged at once. When none can, the
-    variants whose first layouts came nearest are enlarged, in their order."""
+    ``make_dot(variant)`` gives the DOT source of a variant (a direction, a stacking)."""
+    chosen = _choose(make_dot, variants, width_px, imagepath)
+    straighter = untangle(chosen.dot, chosen.svg)
+    if straighter is None:
+        return chosen
+    again = _measure(straighter, chosen.variant, chosen.font_scale, width_px, imagepath)
+    fewer = len(label_overlaps(again.svg)) < len(label_overlaps(chosen.svg))
+    return again if fewer and again.label_px >= min(chosen.label_px, _AIM_PX) else chosen
+
+
+def _choose(make_dot: Callable[[str], str], variants: list[str], width_px: int, imagepath: str) -> Fitted:
+    """Each variant costs one layout as drawn; only a variant that can get there (estimated from
+    that layout, the layout widening three quarters as fast as its text) is enlarged at once.
+    When none can, the variants whose first layouts came nearest are enlarged, in their order."""
     firsts: dict[str, Fitted] = {}
     tried: list[Fitted] = []
     seen: set[str] = set()
@@ -136,7 +152,10 @@ def _enlarge(base: str, first: Fitted, width_px: int, imagepath: str) -> Fitted:
 
 
 def _layout(base: str, variant: str, factor: float, width_px: int, imagepath: str) -> Fitted:
-    dot = scale_fonts(base, factor)
+    return _measure(scale_fonts(base, factor), variant, factor, width_px, imagepath)
+
+
+def _measure(dot: str, variant: str, factor: float, width_px: int, imagepath: str) -> Fitted:
     svg = graphviz.svg_of(dot, Path(imagepath))
     width_pt = svg_width(svg)
     shown = min(1.0, width_px / (width_pt * PX_PER_PT))
@@ -156,6 +175,48 @@ def _better(candidate: Fitted, best: Fitted) -> bool:
     if candidate.label_px >= _AIM_PX:
         return candidate.font_scale < best.font_scale
     return candidate.label_px > best.label_px
+
+
+Arrow = tuple[str, str]  # the DOT names of its tail and head
+
+
+def label_overlaps(svg: str) -> list[tuple[Arrow, Arrow]]:
+    """The arrows (DOT node names, tail and head) of Graphviz's ``svg`` whose labels overlap,
+    in pairs; each label's width is estimated from its length (DejaVu Sans: about 0.55 em a
+    letter), and labels that touch by less than a tenth of their height do not count."""
+    import html
+
+    boxes = []
+    for edge in _EDGE.finditer(svg):
+        tail, _, head = html.unescape(edge["title"]).partition("->")
+        for text in _TEXT.finditer(edge["body"]):
+            size, x = float(text["size"]), float(text["x"])
+            width = len(html.unescape(text["text"]).strip()) * size * 0.55
+            left = {"start": x, "end": x - width}.get(text["anchor"], x - width / 2)
+            boxes.append(((tail, head), left, left + width, float(text["y"]), size))
+    found = []
+    for i, (one, left, right, y, size) in enumerate(boxes):
+        for other, left2, right2, y2, _ in boxes[i + 1 :]:
+            margin = size / 10
+            if one != other and abs(y - y2) < size and left + margin < right2 and left2 + margin < right:
+                found.append((one, other))
+    return found
+
+
+def untangle(dot: str, svg: str) -> str | None:
+    """``dot`` with each arrow whose label overlaps another's (in ``svg``, Graphviz's drawing of
+    it) made three times as heavy, so Graphviz draws it shorter and straighter and its label
+    moves off the other; None when no labels overlap.
+
+    Graphviz 2.43 can place the labels of two arrows at the same spot when one of them is long
+    (a component pulled several ranks down, an arrow running along a boundary)."""
+    heavy = {arrow for pair in label_overlaps(svg) for arrow in pair}
+    if not heavy:
+        return None
+    for tail, head in sorted(heavy):
+        start = f'"{tail}" -> "{head}" ['
+        dot = dot.replace(start, start + 'weight="3" ')
+    return dot
 
 
 def set_width(svg: str, width_px: int) -> str:
