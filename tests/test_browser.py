@@ -294,10 +294,14 @@ def test_search_finds_and_navigates(server: str, context: BrowserContext) -> Non
     search = page.locator("input#search")
     results = page.locator("ol#search-results")
     expect(results).to_be_hidden()
+    # a page that is only read loads no search script: lunr.js and the data come on first use
+    loaded = "performance.getEntriesByType('resource').map(e => e.name.split('/').pop())"
+    assert not {"lunr.js", "search.js"} & set(page.evaluate(loaded))
     search.press_sequentially("latency")
     expect(results).to_be_visible()
     hit = results.get_by_role("link", name="API latency under traffic growth")
     expect(hit).to_be_visible()
+    assert {"lunr.js", "search.js", "pages.js"} <= set(page.evaluate(loaded))
     hit.click()
     expect(page).to_have_url(server + "case-studies/api-latency-under-traffic-growth.html")
     expect(page.locator("h1")).to_contain_text("API latency under traffic growth")

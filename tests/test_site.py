@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -179,6 +180,9 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
         url = next(s for s in said if s.startswith("serving")).split()[1]
         with urllib.request.urlopen(url + "stories.html") as response:  # loopback
             assert response.status == 200
+            # the page knows which build it came from: one loaded while a rebuild ran reloads
+            # when that rebuild is announced, even if it is the first message the page hears
+            assert "var seen = 1, box = null;" in response.read().decode("utf-8")
         story = next((workspace / "stories").glob("*.yaml"))
         story.write_text(
             story.read_text(encoding="utf-8").replace("title: ", "title: Changed - ", 1), encoding="utf-8"
@@ -186,6 +190,11 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
         while "Changed - " not in (out / "stories.html").read_text(encoding="utf-8"):
             assert time.monotonic() < deadline, said
             time.sleep(0.1)
+        while len(said) < 3:  # 'built', 'serving', then the rebuild's 'built'
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        with urllib.request.urlopen(url + "stories.html") as response:
+            assert "var seen = 2, box = null;" in response.read().decode("utf-8")
         first = said[0].split(" in ")[0]  # 'built N in 0.12 s'
         pages = [
             *out.rglob("*.html"),
@@ -299,3 +308,62 @@ def test_a_file_that_fails_is_one_error_and_build_prints_what_check_prints(works
     code, built = run("build", "--out", str(workspace / "site"))
     assert (code, built) == (2, checked)
     assert not (workspace / "site").exists()
+
+
+def test_build_site_checks_its_jobs_and_takes_a_relative_out_from_the_workspace(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for jobs in (0, -1, True, "2"):
+        with pytest.raises(ArchkitError) as raised:
+            build_site(workspace, Path("site"), jobs=jobs)  # type: ignore[arg-type]
+        assert raised.value.problems[0].message == f"jobs is {jobs!r}"
+    assert not (workspace / "site").exists()
+    monkeypatch.chdir(tmp_path)  # not the workspace: a relative out is still the workspace's
+    report = build_site(workspace, Path("site"), jobs=1)
+    assert report.out == (workspace / "site").resolve()
+    assert (workspace / "site" / "index.html").is_file() and not (tmp_path / "site").exists()
+
+
+def test_the_diagram_of_what_changed_is_drawn_again_only_when_its_system_changed(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """serve rebuilds on every save: an unchanged diff costs no Graphviz run."""
+    import archkit.render.diff as diff_module
+
+    drawn: list[str] = []
+    real = diff_module.render_diff
+
+    def counted(found: object, *args: object, **kwargs: object) -> object:
+        drawn.append(found.after.slug)  # type: ignore[attr-defined]
+        return real(found, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(diff_module, "render_diff", counted)
+    out = workspace / "site"
+    build_site(workspace, out, jobs=1)
+    assert drawn == ["platform-microservices"]
+    first = (out / "diagrams" / "platform-microservices-diff.svg").read_bytes()
+    build_site(workspace, out, jobs=1)
+    assert drawn == ["platform-microservices"]  # nothing changed: not drawn again
+    assert (out / "diagrams" / "platform-microservices-diff.svg").read_bytes() == first
+    system = workspace / "systems" / "platform-microservices.yaml"
+    text = system.read_text(encoding="utf-8")
+    assert "label: User service" in text
+    system.write_text(text.replace("label: User service", "label: Accounts service", 1), encoding="utf-8")
+    build_site(workspace, out, jobs=1)
+    assert drawn == ["platform-microservices"] * 2
+    again = (out / "diagrams" / "platform-microservices-diff.svg").read_text(encoding="utf-8")
+    assert "Accounts service" in again and again.encode() != first
+
+
+def test_a_workspace_it_cannot_write_to_still_gets_its_diff_diagram(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Diagrams go to a temporary cache then, the diff's too: nothing is written into the workspace."""
+    from archkit.site import build as site_build
+
+    shutil.rmtree(workspace / ".archkit", ignore_errors=True)
+    monkeypatch.setattr(site_build, "_writable", lambda folder: False)
+    report = build_site(workspace, tmp_path / "site", jobs=1)
+    assert report.problems == []
+    assert (tmp_path / "site" / "diagrams" / "platform-microservices-diff.svg").is_file()
+    assert not (workspace / ".archkit" / "diagrams").exists()

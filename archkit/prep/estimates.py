@@ -17,6 +17,7 @@ calculator for one expression.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -143,6 +144,21 @@ def estimate(system: System, peak_factor: float = DEFAULT_PEAK_FACTOR) -> Estima
     """Every scale figure and estimate of ``system``, in the order written, with the problems
     found: errors for estimates that cannot be computed, warnings for scale figures that cannot
     be read (shown as written)."""
+    # remembered while the system lives: a build asks for them from its check, its diagram's
+    # title block and its pages (systems are frozen, so the answer cannot change)
+    try:
+        found = _remembered.setdefault(system, {})
+    except TypeError:  # built through the API with a list where a tuple belongs: not hashable
+        return _estimate(system, peak_factor)
+    if peak_factor not in found:
+        found[peak_factor] = _estimate(system, peak_factor)
+    return found[peak_factor]
+
+
+_remembered: weakref.WeakKeyDictionary[System, dict[float, Estimates]] = weakref.WeakKeyDictionary()
+
+
+def _estimate(system: System, peak_factor: float) -> Estimates:
     problems: list[Problem] = []
     figures, known = _scale_figures(system, peak_factor, problems)
     parsed = _parsed_estimates(system, known, problems)

@@ -51,11 +51,17 @@ Progress = Callable[[str, int, int], None]  # (what, done, total)
 def build_site(
     root: Path, out: Path, *, jobs: int | None = None, progress: Progress | None = None
 ) -> BuildReport:
-    """Build the site of the workspace at ``root`` into ``out``; ArchkitError with every problem
-    when the workspace has errors (nothing is written then)."""
+    """Build the site of the workspace at ``root`` into ``out`` (a relative ``out`` is taken
+    from ``root``); ArchkitError with every problem when the workspace has errors (nothing is
+    written then). ``jobs``: processes and threads to use, None for one per core."""
+    from archkit.files import in_workspace
     from archkit.workspace import load_workspace
 
-    out = _safe_output(root, out)
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ArchkitError(
+            [Problem(f"jobs is {jobs!r}", expected="a whole number from 1, or None for one per core")]
+        )
+    out = _safe_output(root, in_workspace(root, out))
     pages.forget_templates()  # a long-running serve sees template edits
     loaded = load_workspace(root, caches=root / CACHES)
     problems = loaded.problems
@@ -71,7 +77,7 @@ def build_site(
             cache = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="archkit-diagrams-")))
             memo = None
         diagrams = _render_diagrams(cache, memo, systems, jobs, progress)
-        changes = _render_changes(root, systems, diagrams, problems)
+        changes = _render_changes(root, cache, systems, diagrams, problems)
         site = pages.Site(systems, records, content, diagrams, store, changes)
         planned = site.plan()
         return _write(out, planned, diagrams, progress, [p for p in problems if not p.is_error], jobs)
@@ -86,31 +92,51 @@ def _writable(folder: Path) -> bool:
 
 
 def _render_changes(
-    root: Path, systems: list[System], diagrams: dict[str, Path], problems: list[Any]
+    root: Path, cache: Path, systems: list[System], diagrams: dict[str, Path], problems: list[Any]
 ) -> dict[str, tuple[str, list[str]]]:
-    """For each system with ``previous:``, the diagram of what changed (added to ``diagrams`` as
-    '<slug>-diff') and the summary; a version that cannot be read is a warning."""
+    """For each system with ``previous:``, the diagram of what changed (drawn into ``cache`` and
+    added to ``diagrams`` as '<slug>-diff') and the summary; a version that cannot be read is a
+    warning."""
     from archkit.errors import ArchkitError, EnvironmentProblem
 
     wanted = [s for s in systems if s.previous]
     if not wanted:
         return {}
     from archkit.model.diff import diff_previous
-    from archkit.render.diff import change_lines, render_diff
+    from archkit.render.diff import change_lines
     from archkit.workspace import Workspace
 
-    files = {p.stem: p for p in Workspace(root).system_files()}
+    workspace = Workspace(root)
+    files = {p.stem: p for p in workspace.system_files()}
     changes: dict[str, tuple[str, list[str]]] = {}
     for system in wanted:
         try:
-            found = diff_previous(files[system.slug], system, Workspace(root).show(files[system.slug]))
-            (svg,) = render_diff(found, root / DIAGRAM_CACHE, ["svg"])
+            found = diff_previous(files[system.slug], system, workspace.show(files[system.slug]))
+            svg = _diff_svg(found, cache)
         except (ArchkitError, EnvironmentProblem) as exc:
             problems.extend(_as_warnings(exc, system))
             continue
         diagrams[f"{system.slug}-diff"] = svg
         changes[system.slug] = (found.old_label, change_lines(found))
     return changes
+
+
+def _diff_svg(found: Any, cache: Path) -> Path:
+    """The diff's SVG in ``cache``, drawn again only when what it is drawn from changed (a
+    '.key' file beside it holds the hash of its DOT): a rebuild under serve skips Graphviz."""
+    from archkit import __version__
+    from archkit.files import write_atomic
+    from archkit.render.diff import diff_dot, render_diff
+
+    svg = cache / f"{found.after.slug or 'system'}-diff.svg"
+    stamp = svg.with_suffix(".key")
+    key = digest_of(__version__, diff_dot(found))
+    with contextlib.suppress(OSError):
+        if svg.is_file() and stamp.read_text(encoding="utf-8") == key:
+            return svg
+    (drawn,) = render_diff(found, cache, ["svg"])
+    write_atomic(stamp, key)
+    return drawn
 
 
 def _as_warnings(exc: Exception, system: System) -> list[Any]:
@@ -154,32 +180,30 @@ def _write(
     with folder_lock(out.parent):  # builds into one folder take turns
         _remove_leftovers(out)
         previous = _read_manifest(out)
-        staging = out.with_name(f".{out.name}.building-{os.getpid()}")
-        staging.mkdir()
-        _made.clear()
+        staging = _Staging(out.with_name(f".{out.name}.building-{os.getpid()}"))
         manifest: dict[str, str] = {}
         todo: list[pages.Page] = []
         try:
             for slug, svg in diagrams.items():
-                _place(svg, staging / "diagrams" / f"{slug}.svg")
+                staging.place(svg, f"diagrams/{slug}.svg")
             # lunr.js, for search (a copy: a hard link would let an edit of the site change archkit)
-            shutil.copyfile(LUNR_JS, staging / "lunr.js")
+            shutil.copyfile(LUNR_JS, staging.folder / "lunr.js")
             for page in planned:
                 digest = page.digest()
                 manifest[page.path] = digest
                 old = out / page.path
                 # carried over only when it is a plain file archkit wrote: never a link planted there
                 if previous.get(page.path) == digest and old.is_file() and not old.is_symlink():
-                    _place(old, staging / page.path)  # unchanged inputs: carried over, not rendered
+                    staging.place(old, page.path)  # unchanged inputs: carried over, not rendered
                 else:
                     todo.append(page)
             _render_pages(staging, todo, jobs, progress)
-            (staging / MANIFEST).write_text(
+            (staging.folder / MANIFEST).write_text(
                 json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8"
             )
-            _swap(staging, out)
+            _swap(staging.folder, out)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(staging.folder, ignore_errors=True)
             raise
         return BuildReport(out, len(planned), len(todo), len(diagrams), warnings)
 
@@ -196,77 +220,86 @@ def _remove_leftovers(out: Path) -> None:
                 shutil.rmtree(out.parent / name, ignore_errors=True)
 
 
-# Pages rendered by forked workers: they inherit the plan instead of receiving it pickled.
-_FORKED: tuple[Path, list[pages.Page]] | None = None
-_ENV: Any = None
+class _Staging:
+    """The new site's folder while it is built: the folders made in it (made once each), and
+    the template environment its pages render with (made on first use)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir()
+        self.folder = folder
+        self.made: set[str] = {str(folder)}
+        self.env: Any = None
+
+    def target(self, path: str) -> Path:
+        """Where ``path`` goes in the new site, its folder made."""
+        target = self.folder / path
+        parent = os.path.dirname(target)
+        if parent not in self.made:
+            os.makedirs(parent, exist_ok=True)
+            self.made.add(parent)
+        return target
+
+    def place(self, source: Path, path: str) -> None:
+        """Put a file in the new site: a hard link when the file system allows, else a copy."""
+        target = self.target(path)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+    def render(self, page: pages.Page) -> None:
+        if self.env is None:
+            from archkit.templating import environment
+
+            self.env = environment(page.root)
+        self.target(page.path).write_text(page.render(self.env), encoding="utf-8")
+
+
 PARALLEL_FROM = 64  # fewer pages than this render faster in one process
 
 
-def _render_one(staging: Path, page: pages.Page) -> None:
-    global _ENV
-    if _ENV is None:
-        from archkit.templating import environment
-
-        _ENV = environment(page.root)
-    target = staging / page.path
-    folder = os.path.dirname(target)
-    if folder not in _made:
-        os.makedirs(folder, exist_ok=True)
-        _made.add(folder)
-    target.write_text(page.render(_ENV), encoding="utf-8")
-
-
-def _render_forked(index: int) -> None:
-    assert _FORKED is not None
-    staging, todo = _FORKED
-    _render_one(staging, todo[index])
-
-
-def _render_pages(staging: Path, todo: list[pages.Page], jobs: int | None, progress: Progress | None) -> None:
+def _render_pages(
+    staging: _Staging, todo: list[pages.Page], jobs: int | None, progress: Progress | None
+) -> None:
     """Render what changed: in forked worker processes (every core) when there is much to do
     and the platform forks; in this process otherwise."""
     import multiprocessing
 
-    global _ENV, _FORKED
-    _ENV = None
     workers = jobs or os.cpu_count() or 1
-    can_fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers > 1 and can_fork and len(todo) >= PARALLEL_FROM:
+    if workers > 1 and len(todo) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
         for page in todo:  # folders first, so that workers never race to make them
-            folder = os.path.dirname(staging / page.path)
-            if folder not in _made:
-                os.makedirs(folder, exist_ok=True)
-                _made.add(folder)
-        _FORKED = (staging, todo)
-        try:
-            with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
-                for done, _ in enumerate(
-                    pool.imap_unordered(_render_forked, range(len(todo)), chunksize=8), 1
-                ):
-                    if progress and (done % 25 == 0 or done == len(todo)):
-                        progress("pages", done, len(todo))
-        finally:
-            _FORKED = None
+            staging.target(page.path)
+        # forked workers inherit the staging folder and the pages (nothing pickled): only the
+        # pages' numbers travel to them
+        context = multiprocessing.get_context("fork")
+        with context.Pool(processes=workers, initializer=_adopt, initargs=(staging, todo)) as pool:
+            done = pool.imap_unordered(_render_adopted, range(len(todo)), chunksize=8)
+            for count, _ in enumerate(done, start=1):
+                _tell(progress, count, len(todo))
         return
-    for done, page in enumerate(todo, start=1):
-        _render_one(staging, page)
-        if progress and (done % 25 == 0 or done == len(todo)):
-            progress("pages", done, len(todo))
+    for count, page in enumerate(todo, start=1):
+        staging.render(page)
+        _tell(progress, count, len(todo))
 
 
-_made: set[str] = set()
+def _tell(progress: Progress | None, done: int, total: int) -> None:
+    if progress and (done % 25 == 0 or done == total):
+        progress("pages", done, total)
 
 
-def _place(source: Path, target: Path) -> None:
-    """Put a file in the new site: a hard link when the file system allows, else a copy."""
-    folder = os.path.dirname(target)
-    if folder not in _made:
-        os.makedirs(folder, exist_ok=True)
-        _made.add(folder)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+# In a forked page worker only: what it renders, handed over by the pool's initializer.
+_adopted: tuple[_Staging, list[pages.Page]] | None = None
+
+
+def _adopt(staging: _Staging, todo: list[pages.Page]) -> None:
+    global _adopted
+    _adopted = (staging, todo)
+
+
+def _render_adopted(index: int) -> None:
+    assert _adopted is not None, "called outside a page worker"
+    staging, todo = _adopted
+    staging.render(todo[index])
 
 
 def _safe_output(root: Path, out: Path) -> Path:

@@ -296,7 +296,7 @@ def _stamps(root: Path, out: Path) -> dict[str, float]:
 LIVE_SCRIPT = """<script>
 (function () {
   if (!window.EventSource) { return; }
-  var seen = null, box = null;
+  var seen = __ARCHKIT_GENERATION__, box = null;  // the build this page was served from
   function show(state) {
     if (state.ok) { if (box) { box.remove(); box = null; } return; }
     if (!box) {
@@ -315,8 +315,7 @@ LIVE_SCRIPT = """<script>
   var source = new EventSource("/__archkit__/events");
   source.onmessage = function (event) {
     var state = JSON.parse(event.data);
-    if (seen !== null && state.ok && state.generation !== seen) { location.reload(); return; }
-    if (state.ok) { seen = state.generation; }
+    if (state.ok && state.generation !== seen) { location.reload(); return; }
     show(state);
     window.__archkit_live = true;  // listening (benchmarks wait for it)
   };
@@ -350,13 +349,18 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         super().do_GET()
 
     def _html(self, path: Path) -> None:
+        # the generation is taken before the file is read: a build swaps the site in before it
+        # counts, so the page is at least that new, and a build that ends meanwhile reloads it
+        with self.state.changed:
+            generation = self.state.generation
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
             self.send_error(404)
             return
         at = text.rfind("</body>")
-        page = (text[:at] + LIVE_SCRIPT + text[at:]) if at >= 0 else text + LIVE_SCRIPT
+        script = LIVE_SCRIPT.replace("__ARCHKIT_GENERATION__", str(generation))
+        page = (text[:at] + script + text[at:]) if at >= 0 else text + script
         body = page.encode("utf-8")
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
