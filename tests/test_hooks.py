@@ -3,8 +3,11 @@ broken system, portfolio.yaml, story or record is refused, for a workspace at th
 repository and one in a subfolder; a hook placed where there is no workspace fails and says so.
 
 pre-commit installs a hook repository's ``language: python`` hooks into an environment of its own,
-from the network; here the hooks of ``.pre-commit-hooks.yaml`` are used as written (id, entry, files,
-pass_filenames) in a ``repo: local`` configuration whose entry is this environment's archkit."""
+with pip. One test does exactly that, as a user's repository gets them: archkit's source as a hook
+repository, installed by pre-commit (its dependencies come from the package index or pip's cache).
+The others use the hooks of ``.pre-commit-hooks.yaml`` as written (id, entry, files,
+pass_filenames) in a ``repo: local`` configuration whose entry is this environment's archkit, so
+that they need no installation each."""
 
 from __future__ import annotations
 
@@ -119,3 +122,48 @@ def test_a_hook_where_there_is_no_workspace_fails_and_says_so(repository: Path) 
     assert code != 0
     assert "no archkit workspace in" in said
     assert "no decision records folder: decisions/ does not exist" in said
+
+
+def hook_repository(folder: Path) -> str:
+    """archkit's source as a hook repository (what a user's ``repo:`` URL points at); its commit."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for name in ("archkit", "templates"):
+        shutil.copytree(REPO / name, folder / name, symlinks=True, ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml"):
+        shutil.copy(REPO / name, folder / name)
+    git(folder, "init", "-q", "-b", "main")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "archkit")
+    return git(folder, "rev-parse", "HEAD").stdout.strip()
+
+
+def test_the_hooks_as_a_user_installs_them_guard_a_workspace(repository: Path, tmp_path: Path) -> None:
+    """pre-commit makes the hooks' own environment and installs archkit into it (language: python)."""
+    hooks = tmp_path / "archkit-hooks"
+    rev = hook_repository(hooks)
+    init(repository)
+    config = {
+        "repos": [
+            {"repo": str(hooks), "rev": rev, "hooks": [{"id": "archkit-check"}, {"id": "archkit-tdr-check"}]}
+        ]
+    }
+    (repository / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    done = subprocess.run(
+        [str(PRE_COMMIT), "install"], cwd=repository, capture_output=True, text=True, env=ENV
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    code, said = commit(repository, "a workspace")  # the first commit installs the hooks' environment
+    assert code == 0, said
+    assert "archkit check....." in said and "Passed" in said, said
+
+    system = next((repository / "systems").glob("*.yaml"))
+    edit(system, "\nname:", "\nnmae:")
+    code, said = commit(repository, "a typo in a system")
+    assert code != 0, said
+    assert (
+        f"systems/{system.name}:" in said and "unknown key 'nmae'" in said and "did you mean 'name'" in said
+    )
+    edit(system, "\nnmae:", "\nname:")
+    edit(system, "\nsummary:", "\nsummary: Checked -")
+    code, said = commit(repository, "a valid change")
+    assert code == 0, said
