@@ -91,6 +91,7 @@ class Context:
 def image_for(block: Block, document: Path, where: Position) -> Image:
     """The image a diagram block stands for (validated options)."""
     from archkit.render.pipeline import RenderOptions
+    from archkit.render.themes import THEMES
 
     options = block.options
     fmt = options.get("format", "svg")
@@ -98,8 +99,8 @@ def image_for(block: Block, document: Path, where: Position) -> Image:
     if fmt not in IMAGE_FORMATS:
         problems.append(_bad("format", fmt, IMAGE_FORMATS, where))
     theme = options.get("theme", "light")
-    if theme not in ("light", "dark"):
-        problems.append(_bad("theme", theme, ("light", "dark"), where))
+    if theme not in THEMES:
+        problems.append(_bad("theme", theme, tuple(THEMES), where))
     direction = options.get("direction", "").upper() or None
     if direction is not None and direction not in DIRECTIONS:
         problems.append(_bad("direction", options["direction"], DIRECTIONS, where))

@@ -233,7 +233,7 @@ def render_diff(
     import json
 
     from archkit.files import write_atomic
-    from archkit.render.pipeline import RenderOptions, _draw
+    from archkit.render.pipeline import RenderOptions, draw_dot
 
     slug = diff.after.slug or "system"
     dot_source = diff_dot(diff, direction)
@@ -242,7 +242,7 @@ def render_diff(
     images: dict[str, bytes] = {}
     if drawn:  # --format none (or json alone) draws nothing
         options = RenderOptions(formats=tuple(drawn), direction=direction)  # the diff's own layout
-        images = _draw(diff.after, options, dot_source, {}, drawn)
+        images = draw_dot(diff.after, options, dot_source, drawn)
     if drawn or "json" in formats:
         out_dir.mkdir(parents=True, exist_ok=True)
     contents = {out_dir / f"{slug}-diff.{fmt}": data for fmt, data in images.items()}

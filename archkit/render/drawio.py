@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 
 from archkit import catalogue
 from archkit.model.system import System
-from archkit.render.scene import Box, Rect, place, scene_of, text_width
+from archkit.render.scene import Box, Link, Placed, Rect, Scene, place, scene_of, text_width
 from archkit.render.themes import LIGHT
 
 DATA = Path(__file__).with_name("drawio-shapes.txt")
@@ -104,6 +104,36 @@ def to_drawio(system: System, direction: str | None = None) -> str:
     """The ``.drawio`` XML of a system: every component and group, laid out by Graphviz."""
     scene = scene_of(system, whole=True)
     styles = {box.id: _style_of(box) for box in scene.boxes}
+    placed = place(scene, _sizes(scene, styles), direction or system.direction or "LR")
+    mxfile, root = _document(system, placed)
+    title_lines = [line for line in (system.name, " · ".join(str(m) for m in system.scale)) if line]
+    _vertex(
+        root, "title", _value(title_lines).replace("font-size: 10px", "font-size: 13px"),
+        "text;html=1;align=left;verticalAlign=top;fontSize=20;whiteSpace=wrap;", "1",
+        Rect(MARGIN, MARGIN, max(placed.width, 400), TITLE_HEIGHT - 10), None,
+    )  # fmt: skip
+    frame_rect = {f.id: _on_page(placed.frames[f.id]) for f in scene.frames}
+    for frame in scene.frames:
+        parent = f"g:{frame.parent}" if frame.parent else "1"
+        origin = frame_rect[frame.parent] if frame.parent else None
+        _vertex(root, f"g:{frame.id}", html.escape(frame.label), _frame_style(frame.kind), parent,
+                frame_rect[frame.id], origin)  # fmt: skip
+    for box in scene.boxes:
+        style, under = styles[box.id]
+        r = _on_page(placed.boxes[box.id])
+        if under:  # the icon at the top of the room the layout kept, centred
+            r = Rect(r.x + (r.width - ICON) / 2, r.y, ICON, ICON)
+        parent = f"g:{box.frame}" if box.frame else "1"
+        _vertex(root, f"c:{box.id}", _value([box.label, *box.detail]), style, parent, r,
+                frame_rect[box.frame] if box.frame else None)  # fmt: skip
+    for number, link in enumerate(scene.links):
+        _edge(root, number, link, placed.links[number])
+    ET.indent(mxfile, space=" ")
+    return ET.tostring(mxfile, encoding="unicode") + "\n"
+
+
+def _sizes(scene: Scene, styles: dict[str, tuple[str, bool]]) -> dict[str, tuple[float, float]]:
+    """Each box's room in the layout: an icon with its label under it, or a box around its label."""
     sizes: dict[str, tuple[float, float]] = {}
     for box in scene.boxes:
         lines = [box.label, *box.detail]
@@ -113,8 +143,11 @@ def to_drawio(system: System, direction: str | None = None) -> str:
         else:
             width = max(140.0, max(text_width(line, FONT) for line in lines) + 30)
             sizes[box.id] = (round(width), round(max(56.0, len(lines) * FONT * 1.35 + 24)))
-    placed = place(scene, sizes, direction or system.direction or "LR")
+    return sizes
 
+
+def _document(system: System, placed: Placed) -> tuple[ET.Element, ET.Element]:
+    """The ``mxfile`` element, a page the size of the layout, and the root its cells go in."""
     mxfile = ET.Element("mxfile", host="archkit", type="device")
     diagram = ET.SubElement(mxfile, "diagram", id="archkit-" + (system.slug or "system"), name=system.name)
     width = placed.width + 2 * MARGIN
@@ -127,60 +160,49 @@ def to_drawio(system: System, direction: str | None = None) -> str:
     root = ET.SubElement(model, "root")
     ET.SubElement(root, "mxCell", id="0")
     ET.SubElement(root, "mxCell", {"id": "1", "parent": "0"})
+    return mxfile, root
 
-    def absolute(r: Rect) -> Rect:
-        return Rect(r.x + MARGIN, r.y + MARGIN + TITLE_HEIGHT, r.width, r.height)
 
-    def cell(cell_id: str, value: str, style: str, parent: str, r: Rect, origin: Rect | None) -> None:
-        x, y = (r.x - origin.x, r.y - origin.y) if origin else (r.x, r.y)
-        element = ET.SubElement(
-            root, "mxCell", {"id": cell_id, "value": value, "style": style, "vertex": "1", "parent": parent}
-        )
-        ET.SubElement(
-            element, "mxGeometry", {"x": f"{x:.1f}", "y": f"{y:.1f}", "width": f"{r.width:.1f}",
-                                    "height": f"{r.height:.1f}", "as": "geometry"},
-        )  # fmt: skip
+def _on_page(r: Rect) -> Rect:
+    """A layout rectangle moved below the page's margin and title."""
+    return Rect(r.x + MARGIN, r.y + MARGIN + TITLE_HEIGHT, r.width, r.height)
 
-    title_lines = [line for line in (system.name, " · ".join(str(m) for m in system.scale)) if line]
-    cell(
-        "title", _value(title_lines).replace("font-size: 10px", "font-size: 13px"),
-        "text;html=1;align=left;verticalAlign=top;fontSize=20;whiteSpace=wrap;", "1",
-        Rect(MARGIN, MARGIN, max(placed.width, 400), TITLE_HEIGHT - 10), None,
+
+def _vertex(
+    root: ET.Element, cell_id: str, value: str, style: str, parent: str, r: Rect, origin: Rect | None
+) -> None:
+    """A shape; its position is relative to its container's (``origin``) when it has one."""
+    x, y = (r.x - origin.x, r.y - origin.y) if origin else (r.x, r.y)
+    element = ET.SubElement(
+        root, "mxCell", {"id": cell_id, "value": value, "style": style, "vertex": "1", "parent": parent}
+    )
+    ET.SubElement(
+        element, "mxGeometry", {"x": f"{x:.1f}", "y": f"{y:.1f}", "width": f"{r.width:.1f}",
+                                "height": f"{r.height:.1f}", "as": "geometry"},
     )  # fmt: skip
-    frame_rect = {f.id: absolute(placed.frames[f.id]) for f in scene.frames}
-    for frame in scene.frames:
-        look = LIGHT.group(frame.kind)
-        style = (
-            "rounded=1;arcSize=4;html=1;container=1;collapsible=0;recursiveResize=0;verticalAlign=top;"
-            f"align=left;spacingLeft=10;fontStyle=1;fillColor={look.fill};strokeColor={look.border};"
-            f"fontColor={look.border};" + ("dashed=1;" if look.dashed else "")
-        )
-        parent = f"g:{frame.parent}" if frame.parent else "1"
-        origin = frame_rect[frame.parent] if frame.parent else None
-        cell(f"g:{frame.id}", html.escape(frame.label), style, parent, frame_rect[frame.id], origin)
-    for box in scene.boxes:
-        style, under = styles[box.id]
-        r = absolute(placed.boxes[box.id])
-        if under:  # the icon at the top of the room the layout kept, centred
-            r = Rect(r.x + (r.width - ICON) / 2, r.y, ICON, ICON)
-        parent = f"g:{box.frame}" if box.frame else "1"
-        cell(f"c:{box.id}", _value([box.label, *box.detail]), style, parent, r,
-             frame_rect[box.frame] if box.frame else None)  # fmt: skip
-    for number, link in enumerate(scene.links):
-        style = "html=1;rounded=1;curved=1;endArrow=block;endFill=1;fontSize=10;labelBackgroundColor=#ffffff;"
-        style += (
-            f"strokeColor={LIGHT.async_edge};dashed=1;" if link.mode == "async" else "strokeColor=#475569;"
-        )
-        edge = ET.SubElement(
-            root, "mxCell", {"id": f"e:{number}", "value": html.escape(link.label), "style": style,
-                             "edge": "1", "parent": "1", "source": f"c:{link.source}",
-                             "target": f"c:{link.target}"},
-        )  # fmt: skip
-        geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
-        route = placed.links[number]
-        if len(route) > 2:
-            points = ET.SubElement(geometry, "Array", {"as": "points"})
-            x, y = route[1]
-            ET.SubElement(points, "mxPoint", x=f"{x + MARGIN:.1f}", y=f"{y + MARGIN + TITLE_HEIGHT:.1f}")
-    ET.indent(mxfile, space=" ")
-    return ET.tostring(mxfile, encoding="unicode") + "\n"
+
+
+def _frame_style(kind: str) -> str:
+    """A group's container, in the colours of its kind."""
+    look = LIGHT.group(kind)
+    return (
+        "rounded=1;arcSize=4;html=1;container=1;collapsible=0;recursiveResize=0;verticalAlign=top;"
+        f"align=left;spacingLeft=10;fontStyle=1;fillColor={look.fill};strokeColor={look.border};"
+        f"fontColor={look.border};" + ("dashed=1;" if look.dashed else "")
+    )
+
+
+def _edge(root: ET.Element, number: int, link: Link, route: tuple[tuple[float, float], ...]) -> None:
+    """A connection, dashed when async, bent through the middle of its route when it curves."""
+    style = "html=1;rounded=1;curved=1;endArrow=block;endFill=1;fontSize=10;labelBackgroundColor=#ffffff;"
+    style += f"strokeColor={LIGHT.async_edge};dashed=1;" if link.mode == "async" else "strokeColor=#475569;"
+    edge = ET.SubElement(
+        root, "mxCell", {"id": f"e:{number}", "value": html.escape(link.label), "style": style,
+                         "edge": "1", "parent": "1", "source": f"c:{link.source}",
+                         "target": f"c:{link.target}"},
+    )  # fmt: skip
+    geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
+    if len(route) > 2:
+        points = ET.SubElement(geometry, "Array", {"as": "points"})
+        x, y = route[1]
+        ET.SubElement(points, "mxPoint", x=f"{x + MARGIN:.1f}", y=f"{y + MARGIN + TITLE_HEIGHT:.1f}")

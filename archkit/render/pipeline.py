@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -243,7 +243,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
     dot_source, texts, targets, key = _plan(system, out_dir, options)
     notes: list[str] = []
     # Everything is made first; files are replaced only once all of them exist.
-    contents = _draw(system, options, dot_source, texts, tuple(targets), notes)
+    contents = draw_dot(system, options, dot_source, tuple(targets), texts=texts, notes=notes)
     for fmt, data in contents.items():
         write_atomic(targets[fmt], data)
     note = "; ".join(notes)
@@ -259,19 +259,28 @@ def render_bytes(system: System, fmt: str, options: RenderOptions) -> bytes:
         graphviz.find_dot()
     one = dataclasses.replace(options, formats=(fmt,))
     dot_source, texts, _, _ = _plan(system, Path("."), one)
-    return _draw(system, one, dot_source, texts, (fmt,))[fmt]
+    return draw_dot(system, one, dot_source, (fmt,), texts=texts)[fmt]
 
 
-def _draw(
+def draw_dot(
     system: System,
     options: RenderOptions,
     dot_source: str,
-    texts: dict[str, str],
     formats: Sequence[str],
+    *,
+    texts: Mapping[str, str] | None = None,
     notes: list[str] | None = None,
 ) -> dict[str, bytes]:
-    """The contents of each format, Graphviz's from one layout (fitted to ``options.width``)."""
-    contents: dict[str, bytes] = {fmt: text.encode("utf-8") for fmt, text in texts.items()}
+    """Draw ``dot_source``, the DOT of ``system`` (its own diagram, or another view of it such as
+    a diff), in each of ``formats``; returns each format's bytes, written nowhere.
+
+    svg and png come from one Graphviz layout (the SVG self-contained, icons embedded); 'dot'
+    is the DOT itself; excalidraw and drawio are laid out from ``system``; mermaid and d2 are
+    taken from ``texts`` (format -> text). With ``options.width`` the layout is fitted to that
+    width from ``system`` (not from ``dot_source``), and ``notes`` receives what the user should
+    know when labels stay too small. Raises EnvironmentProblem when Graphviz is missing or fails.
+    """
+    contents: dict[str, bytes] = {fmt: text.encode("utf-8") for fmt, text in (texts or {}).items()}
     for fmt in LAYOUT_FORMATS:
         if fmt in formats:
             contents[fmt] = _layout_export(fmt, system, options.direction).encode("utf-8")

@@ -10,11 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archkit import catalogue
 from archkit.model.system import Component, Group, System
 from archkit.render.shapes import Outline, outline_of
+
+if TYPE_CHECKING:
+    from archkit.prep.board import Board
 
 
 class Box(NamedTuple):
@@ -82,15 +85,35 @@ def _detail(component: Component) -> tuple[str, ...]:
 def scene_of(system: System, max_boxes: int | None = None, whole: bool = False) -> Scene:
     """The system as a whiteboard board (at most ``max_boxes`` boxes, groups collapsing), or
     with ``whole`` every component and group, in the whiteboard's draw order either way."""
+    board = _board(system, max_boxes, whole)
+    parent = _parents(system)
+    boxes = _boxes(system, board, parent)
+    frames = _frames(system, boxes, parent)
+    if whole:  # every connection, with all it says; a board has one arrow per pair of boxes
+        known = {b.id for b in boxes}
+        links = tuple(
+            Link(c.source, c.target, c.annotation, c.mode)
+            for c in system.connections
+            if c.source in known and c.target in known
+        )
+    else:
+        links = tuple(Link(a.source, a.target, a.label, a.mode) for a in board.arrows)
+    return Scene(system.name, title_of(system), tuple(boxes), frames, links, tuple(t for t, _ in board.steps))
+
+
+def _board(system: System, max_boxes: int | None, whole: bool) -> Board:
+    """The whiteboard board: with ``whole``, one box per component, no group collapsed."""
     from archkit.prep.board import simplify
 
-    if whole:
-        settings = system.whiteboard
-        kept = dataclasses.replace(settings, collapse=()) if settings else None
-        board = simplify(dataclasses.replace(system, whiteboard=kept), max(len(system.components), 1))
-    else:
-        board = simplify(system, max_boxes)
-    groups = {g.id: g for g in system.all_groups()}
+    if not whole:
+        return simplify(system, max_boxes)
+    settings = system.whiteboard
+    kept = dataclasses.replace(settings, collapse=()) if settings else None
+    return simplify(dataclasses.replace(system, whiteboard=kept), max(len(system.components), 1))
+
+
+def _parents(system: System) -> dict[str, str | None]:
+    """Each group's enclosing group (None at the top)."""
     parent: dict[str, str | None] = {}
 
     def walk(group: Group, above: str | None) -> None:
@@ -100,6 +123,12 @@ def scene_of(system: System, max_boxes: int | None = None, whole: bool = False) 
 
     for group in system.groups:
         walk(group, None)
+    return parent
+
+
+def _boxes(system: System, board: Board, parent: dict[str, str | None]) -> list[Box]:
+    """The board's boxes in draw order, each in the innermost group still drawn around it."""
+    groups = {g.id: g for g in system.all_groups()}
     collapsed = {b.id.removeprefix("group:") for b in board.boxes if b.id.startswith("group:")}
     hidden = {g.id for c in collapsed for g in groups[c].walk()}
 
@@ -112,48 +141,28 @@ def scene_of(system: System, max_boxes: int | None = None, whole: bool = False) 
     boxes = []
     for box in sorted(board.boxes, key=lambda b: step_of[b.id]):
         component = system.component(box.id)
+        step = step_of[box.id]
         if component is not None:
+            frame = drawn(component.group)
             boxes.append(
-                Box(
-                    box.id,
-                    box.label,
-                    _detail(component),
-                    outline_of(component),
-                    drawn(component.group),
-                    step_of[box.id],
-                    component.tech,
-                )
+                Box(box.id, box.label, _detail(component), outline_of(component), frame, step, component.tech)
             )
-        else:
-            group_id = box.id.removeprefix("group:")
+        else:  # a collapsed group
             outline: Outline = "cylinder" if box.kind == "store" else "box"
-            boxes.append(
-                Box(
-                    box.id,
-                    box.label,
-                    (f"{len(box.members)} components",),
-                    outline,
-                    drawn(parent.get(group_id)),
-                    step_of[box.id],
-                )
-            )
+            frame = drawn(parent.get(box.id.removeprefix("group:")))
+            boxes.append(Box(box.id, box.label, (f"{len(box.members)} components",), outline, frame, step))
+    return boxes
+
+
+def _frames(system: System, boxes: Sequence[Box], parent: dict[str, str | None]) -> tuple[Frame, ...]:
+    """The groups still drawn: those around a box, and the groups around them, outer first."""
     used = {b.frame for b in boxes} - {None}
     for frame_id in list(used):
         above = parent.get(frame_id or "")
         while above is not None:
             used.add(above)
             above = parent.get(above)
-    frames = tuple(Frame(g.id, g.title, g.kind, parent[g.id]) for g in system.all_groups() if g.id in used)
-    if whole:  # every connection, with all it says; a board has one arrow per pair of boxes
-        known = {b.id for b in boxes}
-        links = tuple(
-            Link(c.source, c.target, c.annotation, c.mode)
-            for c in system.connections
-            if c.source in known and c.target in known
-        )
-    else:
-        links = tuple(Link(a.source, a.target, a.label, a.mode) for a in board.arrows)
-    return Scene(system.name, title_of(system), tuple(boxes), frames, links, tuple(t for t, _ in board.steps))
+    return tuple(Frame(g.id, g.title, g.kind, parent[g.id]) for g in system.all_groups() if g.id in used)
 
 
 def place(scene: Scene, sizes: Mapping[str, tuple[float, float]], direction: str = "LR") -> Placed:

@@ -131,24 +131,10 @@ class Site:
             (r.number, r.title, r.status, r.date, r.path, [tuple(link) for link in r.links])
             for r in self.records
         ]
-        found.append(
-            Page(
-                "decisions/index.html",
-                "decisions.html.j2",
-                (shared, summary),
-                lambda: {**common, **self.decisions()},
-                root,
-            )
-        )
-        texts: dict[str, str] = {}
-        for record in self.records:
-            neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
-            make = functools.partial(self._decision_context, common, record)
-            text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
-            texts[record.path] = text
-            found.append(
-                Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
-            )
+        texts = {  # each record's text hash, by file name: hashing beats JSON-encoding it
+            r.path: hashlib.sha256(r.text.encode("utf-8")).hexdigest() for r in self.records
+        }
+        found += self._decision_pages(common, shared, summary, texts)
         for case, context in zip(self.content.case_studies, cases, strict=True):
             found.append(page(f"case-studies/{case.slug}.html", "case-study.html.j2", context))
         for item, context in zip(self.content.leadership, leaders, strict=True):
@@ -189,8 +175,11 @@ class Site:
     def _search_part(self, name: str, records: Sequence[Record]) -> dict[str, Any]:
         return {"part": name, "entries": [_record_entry(r) for r in records]}
 
-    def _decision_pages(self, common: dict[str, Any], shared: str, summary: list[Any]) -> list[Page]:
-        """The decisions index and a page per record, each hashed from what it shows."""
+    def _decision_pages(
+        self, common: dict[str, Any], shared: str, summary: list[Any], texts: dict[str, str]
+    ) -> list[Page]:
+        """The decisions index and a page per record, each hashed from what it shows (``texts``:
+        each record's text hash, by file name)."""
         root = self.root
         found = [
             Page(
@@ -204,10 +193,8 @@ class Site:
         for record in self.records:
             neighbours = [(r.number, r.title, r.status, r.path) for r in self._neighbours(record)]
             make = functools.partial(self._decision_context, common, record)
-            text = hashlib.sha256(record.text.encode("utf-8")).hexdigest()  # hashing beats JSON-encoding it
-            found.append(
-                Page(record_page(record), "decision.html.j2", (shared, text, neighbours), make, root)
-            )
+            inputs = (shared, texts[record.path], neighbours)
+            found.append(Page(record_page(record), "decision.html.j2", inputs, make, root))
         return found
 
     def _decision_context(self, common: dict[str, Any], record: Record) -> dict[str, Any]:
@@ -477,61 +464,67 @@ class Site:
     def search_entries(self, records: bool = True) -> list[dict[str, str]]:
         """One entry per page (a story per story-bank section): its URL, title, kind and the text a
         reader sees there, for full-text search in the browser (lunr.js)."""
-        from archkit import catalogue
-
-        def text(*parts: Any) -> str:
-            flat: list[str] = []
-            for part in parts:
-                if isinstance(part, (list, tuple)):
-                    flat.append(text(*part))
-                elif part:
-                    flat.append(str(part))
-            return " ".join(flat)
-
-        def tech_name(tech: str) -> str:
-            found = catalogue.find(tech) if tech else None
-            return f"{tech} {found.name}" if found else tech
-
-        entries: list[dict[str, str]] = []
-
-        def add(title: str, kind: str, url: str, *parts: Any) -> None:
-            entries.append({"title": title, "kind": kind, "url": url, "text": text(*parts)})
-
         portfolio = self.content.portfolio
+        entries: list[dict[str, str]] = []
         if portfolio:
             summary = (portfolio.headline, portfolio.summary, portfolio.achievements, portfolio.leadership)
-            add(portfolio.name, "summary", "index.html", *summary)
-        for s in self.systems:
-            add(
-                s.name,
-                "system",
-                f"systems/{s.slug}.html",
-                s.summary,
-                s.role,
-                s.context,
-                s.impact,
-                s.stack,
-                [(m.name, m.value) for m in s.scale],
-                [(c.title, tech_name(c.tech), c.metrics, c.notes) for c in s.components],
-                [(c.label, c.throughput, c.latency) for c in s.connections],
-                [(t.decision, t.choice, t.tradeoff, t.result) for t in s.tradeoffs],
-                s.leadership,
-            )
+            entries.append(_entry(portfolio.name, "summary", "index.html", *summary))
+        entries += [_system_entry(s) for s in self.systems]
         if records:
             entries += [_record_entry(r) for r in self.records]
         for c in self.content.case_studies:
             results = [(r.metric, r.before, r.after) for r in c.results]
             case = (c.challenge, c.analysis, c.solution, c.leadership, c.outcomes, results)
-            add(c.title, "case study", f"case-studies/{c.slug}.html", *case)
+            entries.append(_entry(c.title, "case study", f"case-studies/{c.slug}.html", *case))
         for i in self.content.leadership:
             phases = [(p.name, p.when, p.actions) for p in i.phases]
             results = [(r.metric, r.before, r.after) for r in i.results]
             item = (i.context, i.role, phases, i.outcomes, i.long_term, i.lessons, results)
-            add(i.title, "leadership", f"leadership/{i.slug}.html", *item)
+            entries.append(_entry(i.title, "leadership", f"leadership/{i.slug}.html", *item))
         for story in self.content.stories:
             star = (story.situation, story.task, story.action, story.result)
-            add(story.title, "story", f"stories.html#{story.slug}", story.principles, *star)
+            url = f"stories.html#{story.slug}"
+            entries.append(_entry(story.title, "story", url, story.principles, *star))
         return entries
+
+
+def _search_text(*parts: Any) -> str:
+    """Every non-empty part as text, lists and tuples flattened, separated by spaces."""
+    flat: list[str] = []
+    for part in parts:
+        if isinstance(part, (list, tuple)):
+            flat.append(_search_text(*part))
+        elif part:
+            flat.append(str(part))
+    return " ".join(flat)
+
+
+def _entry(title: str, kind: str, url: str, *parts: Any) -> dict[str, str]:
+    return {"title": title, "kind": kind, "url": url, "text": _search_text(*parts)}
+
+
+def _system_entry(s: System) -> dict[str, str]:
+    from archkit import catalogue
+
+    def tech_name(tech: str) -> str:
+        found = catalogue.find(tech) if tech else None
+        return f"{tech} {found.name}" if found else tech
+
+    return _entry(
+        s.name,
+        "system",
+        f"systems/{s.slug}.html",
+        s.summary,
+        s.role,
+        s.context,
+        s.impact,
+        s.stack,
+        [(m.name, m.value) for m in s.scale],
+        [(c.title, tech_name(c.tech), c.metrics, c.notes) for c in s.components],
+        [(c.label, c.throughput, c.latency) for c in s.connections],
+        [(t.decision, t.choice, t.tradeoff, t.result) for t in s.tradeoffs],
+        s.leadership,
+    )
 
 
 def _record_entry(record: Record) -> dict[str, str]:
