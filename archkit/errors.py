@@ -62,14 +62,18 @@ def by_position(problem: Problem) -> tuple[int, int]:
 
 
 def format_problem(problem: Problem) -> str:
-    """One paragraph: ``file:line:col: error: message; expected ...; did you mean 'x'?``."""
+    """One paragraph: ``file:line:col: error: message; expected ...; did you mean 'x'?``.
+
+    Whatever a message quotes from the input (a file name, a title, a value) may hold control
+    characters; they are shown as escapes (``\\x1b``, ``\\r``), so a message never moves the cursor,
+    clears the screen or breaks into lines that look like other messages."""
     where = f"{problem.position}: " if problem.position else ""
     text = f"{where}{problem.severity}: {problem.message}"
     if problem.expected:
         text += f"; expected {problem.expected}"
     if problem.suggestion:
         text += f"; did you mean '{problem.suggestion}'?"
-    return text
+    return printable(text)
 
 
 def problem_json(problem: Problem) -> dict[str, object]:
@@ -104,11 +108,12 @@ def excerpt(text: str, limit: int = 60) -> str:
     return printable(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def printable(text: str) -> str:
-    """Text for a terminal: control characters (escape sequences, line breaks) shown as escapes."""
+def printable(text: str, keep: str = "") -> str:
+    """Text for a terminal: control characters (escape sequences, line breaks) shown as escapes,
+    except those in ``keep`` (``"\\n\\t"`` for a document shown whole)."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return "".join(c if c.isprintable() or c in keep else repr(c)[1:-1] for c in text)
 
 
 def one_of(choices: Iterable[str]) -> str:

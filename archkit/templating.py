@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    nodes,
+    select_autoescape,
+)
+from jinja2 import Template as JinjaTemplate
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
@@ -22,18 +34,115 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # a read-only home: compile every time
-    return FileSystemBytecodeCache(str(folder))
+    # the pattern names what archkit compiles differently (loops counted in a workspace's templates),
+    # so bytecode an earlier archkit cached is never loaded in its place
+    return FileSystemBytecodeCache(str(folder), pattern="__archkit_counted_%s.cache")
 
 
 MAX_OUTPUT = 4_000_000  # characters one template may write (a record, a page)
 MAX_REPEAT = 1_000_000  # characters (or items) of one 'text' * n
+MAX_STEPS = 10_000_000  # loop steps (and items of the ranges made) in one render of a workspace's templates
+
+
+class _Budget:
+    """What one render of a template may still spend on a workspace template's loops."""
+
+    def __init__(self) -> None:
+        self.left = MAX_STEPS
+
+    def spend(self, steps: int, name: str, filename: str | None, line: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            self.left = 0  # a template catching nothing: the next step stops it again
+            raise _over_budget(name, filename, line)
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("archkit_template_budget", default=None)
+
+
+def _over_budget(name: str, filename: str | None, line: int) -> Exception:
+    from archkit.errors import ArchkitError, Position, Problem, display_path
+
+    where = Position(display_path(Path(filename)) if filename else name, line)
+    return ArchkitError(
+        [
+            Problem(
+                f"template {name} runs its loops more than {MAX_STEPS:,} times",
+                where,
+                expected="loops that end sooner (archkit stops a workspace's template there)",
+            )
+        ]
+    )
+
+
+def _counted(iterable: Iterable[Any], name: str, filename: str | None, line: int) -> Iterator[Any]:
+    """``iterable``, each item spent from the render's budget (a loop in a workspace template)."""
+    budget = _BUDGET.get()
+    if budget is None:  # rendered outside a budgeted render: this loop alone is limited
+        budget = _Budget()
+    for item in iterable:
+        budget.left -= 1
+        if budget.left < 0:
+            budget.spend(0, name, filename, line)
+        yield item
+
+
+def _template_line() -> int:
+    """The line of the workspace template running now (0 when not found): asked only when the
+    budget is spent, from the template code's frame on the stack."""
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            return int(template.get_corresponding_lineno(frame.f_lineno))
+        frame = frame.f_back  # type: ignore[assignment]
+    return 0
+
+
+class _CountingCodeGenerator(CodeGenerator):
+    """Compiles every ``{% for %}`` of a workspace's own template so that its steps are counted:
+    nested loops that write nothing (which the output cap never sees) still end. archkit's own
+    templates compile as Jinja compiles them."""
+
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        if _users_own(self.filename, self.name or ""):
+            for loop in node.find_all(nodes.For):
+                where = [nodes.Const(self.name), nodes.Const(self.filename), nodes.Const(loop.lineno)]
+                loop.iter = nodes.Filter(
+                    loop.iter, "archkit_counted", where, [], None, None, lineno=loop.lineno
+                )
+        super().visit_Template(node, frame)
+
+
+class _BudgetedTemplate(JinjaTemplate):
+    """A template whose every render (with what it includes) gets a fresh budget of MAX_STEPS."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = _BUDGET.set(_Budget())
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _BUDGET.reset(token)
+
+    def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
+        token = _BUDGET.set(_Budget())
+        try:
+            yield from super().generate(*args, **kwargs)
+        finally:
+            with contextlib.suppress(ValueError):  # closed from another context: nothing to undo
+                _BUDGET.reset(token)
 
 
 class _LimitedSandbox(SandboxedEnvironment):
     """The sandbox, with limits: range() to 100,000 items (Jinja's sandbox), no 'x' * n past
-    MAX_REPEAT, no huge powers. What a template writes is limited by render_with."""
+    MAX_REPEAT, no huge powers; in a workspace's templates, loops and the ranges they make spend
+    one budget of MAX_STEPS per render. What a template writes is limited by render_with."""
 
     intercepted_binops = frozenset(["*", "**"])
+    code_generator_class = _CountingCodeGenerator
+    template_class = _BudgetedTemplate
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         from jinja2.exceptions import SecurityError
@@ -46,6 +155,29 @@ class _LimitedSandbox(SandboxedEnvironment):
         if operator == "**" and isinstance(right, int) and abs(right) > 1000:
             raise SecurityError("a power above 1000")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        budget = _BUDGET.get()
+        if budget is not None and isinstance(__obj, LoopContext) and args and __self._users(__context.name):
+            # loop(children) in a recursive loop: its items are loop steps too
+            template = __context.name or ""
+            args = (_counted(args[0], template, __self._filename(template), 0), *args[1:])
+        result = super().call(__context, __obj, *args, **kwargs)
+        if budget is not None and isinstance(result, range) and __self._users(__context.name):
+            # a range a workspace template makes costs its length: range(100000)|sum in a loop
+            # is as much work as a nested loop, and is counted as one
+            template = __context.name or ""
+            budget.spend(len(result), template, __self._filename(template), _template_line())
+        return result
+
+    def _users(self, name: str | None) -> bool:
+        return name is None or _users_own(self._filename(name), name)
+
+    def _filename(self, name: str) -> str | None:
+        try:
+            return self.get_template(name).filename
+        except Exception:  # a template built from a string has no file
+            return None
 
 
 def environment(workspace_root: Path) -> SandboxedEnvironment:
@@ -63,6 +195,7 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = markdown_text
+    env.filters["archkit_counted"] = _counted
     return env
 
 

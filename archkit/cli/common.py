@@ -36,7 +36,9 @@ class State:
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(message, err=True)
+    from archkit.errors import printable
+
+    typer.echo(printable(message), err=True)  # a file name may hold control characters
     raise typer.Exit(code)
 
 

@@ -153,7 +153,9 @@ def show(
     from rich.console import Console
     from rich.markdown import Markdown
 
-    Console().print(Markdown(record.text))
+    from archkit.errors import printable
+
+    Console().print(Markdown(printable(record.text.replace("\r\n", "\n"), keep="\n\t")))
 
 
 @tdr_app.command("link")
@@ -238,6 +240,7 @@ def review(
 ) -> None:
     """Accepted records whose review date has passed and whose results are still empty."""
     from archkit.decisions.checks import reviews_due, reviews_json
+    from archkit.errors import printable
 
     store = _store(directory)
     due = run(lambda: reviews_due(store.records()))
@@ -246,7 +249,7 @@ def review(
         print_json(reviews_json(store, due))
         raise typer.Exit(code)
     for r in due:
-        typer.echo(f"{r.number}. {r.title} (review {r.review}) {shown(store.dir / r.path)}")
+        typer.echo(printable(f"{r.number}. {r.title} (review {r.review}) {shown(store.dir / r.path)}"))
     if not due:
         say("no results review is due")
     raise typer.Exit(code)

@@ -37,7 +37,7 @@ def page_name(record_path: str) -> str:
 
 def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     """Write index.md, index.html, one page per record and decisions.svg; returns the files."""
-    from archkit.templating import environment
+    from archkit.templating import environment, render_with
 
     check_output(store, out_dir)
     records = store.records()
@@ -53,7 +53,7 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     source_dir = os.path.relpath(store.dir.resolve(), out_dir.resolve()).replace(os.sep, "/")
     names = {record.path for record in records}
     rows = [_row(record, source_dir, names) for record in records]
-    write("index.md", env.get_template("decisions/index.md.j2").render(records=rows))
+    write("index.md", render_with(env, store.root, "decisions/index.md.j2", records=rows))
 
     graph_dot = decision_graph(records)
     graph_svg = _svg(graph_dot, out_dir) if records else ""
@@ -62,11 +62,15 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     counts = sorted(Counter(r.status or "none" for r in records).items())
     write(
         "index.html",
-        env.get_template("decisions/index.html.j2").render(
-            records=rows, counts=counts, graph=inline_svg(graph_svg)
+        render_with(
+            env,
+            store.root,
+            "decisions/index.html.j2",
+            records=rows,
+            counts=counts,
+            graph=inline_svg(graph_svg),
         ),
     )
-    record_page = env.get_template("decisions/record.html.j2")
     for record, row in zip(records, rows, strict=True):
         row["sections"] = [
             {
@@ -79,7 +83,7 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
             for section in record.sections
             if section.key != "status" and section.text.strip()
         ]
-        write(row["page"], record_page.render(r=row))
+        write(row["page"], render_with(env, store.root, "decisions/record.html.j2", r=row))
     return written
 
 

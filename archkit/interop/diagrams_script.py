@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archkit.errors import ArchkitError, Position, Problem
+from archkit.errors import ArchkitError, Position, Problem, printable
 
 _KINDS = (
     ("vpc", "vpc"), ("region", "region"), ("zone", "zone"), ("subnet", "network"), ("network", "network"),
@@ -257,10 +257,11 @@ def import_diagrams_script(script: Path) -> Imported:
         document["connections"] = connections
     header = (
         "# yaml-language-server: $schema=archkit-system.schema.json\n"
-        f"# Imported by 'archkit import diagrams' from {script.name}: add scale, context and trade-offs.\n"
+        f"# Imported by 'archkit import diagrams' from {printable(script.name)}: "
+        "add scale, context and trade-offs.\n"
     )
     body = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
-    return Imported(header + body, warnings, document["name"])
+    return Imported(header + body, [printable(w) for w in warnings], document["name"])
 
 
 def _group_tree(

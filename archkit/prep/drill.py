@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple, TextIO
 
 from archkit.decisions.record import Option, Record
-from archkit.errors import Problem
+from archkit.errors import Problem, printable
 from archkit.model.system import System, TradeOff
 from archkit.prep import Card
 
@@ -167,7 +167,7 @@ def wrap(text: str, width: int, first: str = "", rest: str | None = None) -> str
             continue
         bullet = _BULLET.match(line)
         lead = bullet.group(0).strip() + " " if bullet else ""
-        body = " ".join(line[len(bullet.group(0)) if bullet else 0 :].split())
+        body = printable(" ".join(line[len(bullet.group(0)) if bullet else 0 :].split()))
         wrapped = textwrap.wrap(
             body,
             width=max(width, len(prefix + lead) + 20),
