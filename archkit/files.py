@@ -5,11 +5,16 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 _counter = itertools.count()
+# reserve_temporary's names: '.<name>.<pid>.<n>.tmp'
+TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp$")
+JOURNAL = ".archkit-journal.json"  # a change of several records, being applied (decisions/store.py)
+_CLEANED: set[str] = set()  # folders whose stale temporary files this process removed already
 
 
 def reserve_temporary(path: Path) -> Path:
@@ -38,9 +43,53 @@ def write_file(path: Path, raw: bytes, *, shown: Path | None = None, sync: bool 
         raise OSError(exc.errno, exc.strerror, str(shown or path)) from None
 
 
+def stale_temporary(name: str) -> bool:
+    """Whether ``name`` is an archkit temporary file whose process has ended (a live one is
+    being written; a user's file never has this name)."""
+    match = TEMPORARY.match(name)
+    if not match:
+        return False
+    pid = int(match["pid"])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, someone else's
+        return False
+    return False
+
+
+def remove_stale_temporaries(folder: Path) -> bool:
+    """Remove from ``folder`` the temporary files of archkit runs killed before they renamed
+    them into place; whether there were any."""
+    found = False
+    for name in os.listdir(folder):
+        if stale_temporary(name):
+            found = True
+            (folder / name).unlink(missing_ok=True)
+    return found
+
+
+def _clean_once(folder: Path) -> None:
+    """The first write of this process into ``folder`` removes what killed runs left there
+    (diagrams, whiteboards, images beside documents: every folder archkit writes into)."""
+    key = os.path.realpath(folder)
+    if key in _CLEANED:
+        return
+    _CLEANED.add(key)
+    if os.path.lexists(folder / JOURNAL):
+        return  # an interrupted change of several records: its files are the store's to finish
+    with contextlib.suppress(OSError):  # not there yet, or not readable: nothing of ours to remove
+        remove_stale_temporaries(folder)
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place. The first
+    write into a folder removes the temporary files killed runs left there."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    _clean_once(path.parent)
     try:
         tmp = reserve_temporary(path)
     except OSError as exc:

@@ -204,3 +204,73 @@ def test_a_site_page_template_that_loops_forever_stops_the_build(example: Path) 
     assert (
         "index.html.j2:1: error: template site/index.html.j2 runs its loops more than 10,000,000 times" in err
     )
+
+
+# --- 3. what killed runs left beside their outputs is removed by the next run ------------------------
+
+DEAD = 4_999_999  # above any process id Linux gives (pid_max is at most 4,194,304): a killed run
+
+
+def plant_leftovers(folder: Path, output: str) -> tuple[list[Path], list[Path]]:
+    """Temporary files a run killed while writing ``output`` into ``folder`` left, and files that
+    must stay: a live run's temporary file and a user's files that only look alike."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = [folder / f".{output}.{DEAD}.0.tmp", folder / f".{output}.{DEAD}.17.tmp"]
+    kept = [
+        folder / f".{output}.1.0.tmp",  # process 1 is alive: someone is writing it now
+        folder / f".{output}.{os.getpid()}.0.tmp",  # this process's own
+        folder / f"{output}.{DEAD}.0.tmp",  # no leading dot: not archkit's name
+        folder / f".{output}.{DEAD}.tmp",  # no counter: not archkit's name
+        folder / "notes.tmp",
+    ]
+    for path in stale + kept:
+        path.write_text("left over", encoding="utf-8")
+    return stale, kept
+
+
+def assert_cleaned(stale: list[Path], kept: list[Path]) -> None:
+    assert [p.name for p in stale if p.exists()] == []
+    assert [p.name for p in kept if not p.exists()] == []
+
+
+def test_diagram_removes_what_a_killed_diagram_left_in_its_output_folder(example: Path) -> None:
+    out = example / "drawings"
+    stale, kept = plant_leftovers(out, "url-shortener.svg")
+    code, _, err = cli(example, "diagram", "url-shortener", "--out", "drawings")
+    assert (code, err) == (0, "")
+    assert (out / "url-shortener.svg").is_file()
+    assert_cleaned(stale, kept)
+
+
+def test_whiteboard_removes_what_a_killed_whiteboard_left(example: Path) -> None:
+    out = example / "build" / "whiteboard"
+    stale, kept = plant_leftovers(out, "url-shortener-whiteboard.html")
+    code, _, err = cli(example, "whiteboard", "url-shortener")
+    assert (code, err) == (0, "")
+    assert (out / "url-shortener-whiteboard.html").is_file()
+    assert_cleaned(stale, kept)
+
+
+def test_embed_removes_what_a_killed_embed_left_beside_the_document(example: Path) -> None:
+    doc = example / "docs" / "architecture.md"
+    doc.parent.mkdir()
+    doc.write_text(
+        "# Architecture\n\n<!-- archkit:diagram url-shortener -->\n<!-- archkit:end -->\n", "utf-8"
+    )
+    stale, kept = plant_leftovers(doc.parent, "architecture.md")
+    code, _, err = cli(example, "embed", "docs/architecture.md")
+    assert (code, err) == (0, "")
+    assert "url-shortener" in doc.read_text(encoding="utf-8").split("archkit:diagram", 1)[1]
+    assert_cleaned(stale, kept)
+
+
+def test_an_interrupted_change_of_several_records_keeps_its_files_for_the_store(tmp_path: Path) -> None:
+    """A folder with a journal is the record store's to finish: its temporary files are not
+    removed by a write that only passes through."""
+    from archkit.files import JOURNAL, write_atomic
+
+    (tmp_path / JOURNAL).write_text("{}", encoding="utf-8")
+    pending = tmp_path / f".0002-b.md.{DEAD}.0.tmp"
+    pending.write_text("# 2. B\n", encoding="utf-8")
+    write_atomic(tmp_path / "other.txt", "x")
+    assert pending.is_file()

@@ -39,16 +39,15 @@ from archkit.decisions.record import (
     split_front_matter,
 )
 from archkit.errors import ArchkitError, Position, Problem, closest, display_path, excerpt, one_of
+from archkit.files import JOURNAL, remove_stale_temporaries, reserve_temporary, write_file
+from archkit.files import TEMPORARY as _TEMPORARY
 from archkit.files import folder_lock as _folder_lock
 from archkit.files import lock_held as _held
-from archkit.files import reserve_temporary, write_file
+from archkit.files import stale_temporary as _stale_temporary
 
 RenderTemplate = Callable[..., str]  # the scaffold: template values -> Markdown
 DEFAULT_DIR = "decisions"
 ADR_DIR_FILE = ".adr-dir"  # adr-tools' pointer to the records' folder
-JOURNAL = ".archkit-journal.json"  # a change of several records, being applied
-# archkit's temporary files (files.reserve_temporary): '.<name>.<pid>.<n>.tmp'
-_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\d+\.tmp$")
 # what a link's label may be: what the parser reads back (record._LINK)
 _LABEL = re.compile(r"^[A-Za-z][\w ,'-]*$")
 MAX_LABEL = 60
@@ -321,11 +320,7 @@ class DecisionStore:
             renames, removals = _read_journal(raw, f"{self._shown_dir}/{JOURNAL}")
             _apply(self.dir, renames, removals)
             journal.unlink(missing_ok=True)
-        for name in os.listdir(self.dir):
-            if _stale_temporary(name):
-                found = True
-                (self.dir / name).unlink(missing_ok=True)
-        return found
+        return remove_stale_temporaries(self.dir) or found
 
     def _commit(self, texts: dict[str, str], removals: Sequence[str] = ()) -> None:
         """Replace (or create) every file of ``texts`` and remove ``removals``, all or nothing.
@@ -750,23 +745,6 @@ def _damaged_journal(shown: str, why: str) -> ArchkitError:
             )
         ]
     )
-
-
-def _stale_temporary(name: str) -> bool:
-    """An archkit temporary file whose process has ended (a live one is being written)."""
-    match = _TEMPORARY.match(name)
-    if not match:
-        return False
-    pid = int(match["pid"])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, someone else's
-        return False
-    return False
 
 
 def _read_text(path: Path, shown: str) -> str:
