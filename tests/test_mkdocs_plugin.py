@@ -140,3 +140,70 @@ def test_the_page_shows_the_diagram_and_its_icons_without_leaving_the_site(
         ImageChops.difference(with_icons, without_icons).convert("L").point(lambda v: 255 if v > 40 else 0)
     )
     assert changed.histogram()[255] > 2000  # the icons are drawn: thousands of pixels differ
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _fetch(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return str(answer.read().decode("utf-8"))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _wait_for(url: str, wanted: str, seconds: float) -> str:
+    import time
+
+    deadline = time.monotonic() + seconds
+    text = None
+    while time.monotonic() < deadline:
+        text = _fetch(url)
+        if text is not None and wanted in text:
+            return text
+        time.sleep(0.3)
+    raise AssertionError(f"{wanted!r} not served at {url} within {seconds} s; last: {(text or '')[:200]!r}")
+
+
+def test_mkdocs_serve_draws_again_when_a_system_changes(handbook: Path) -> None:
+    """A real `mkdocs serve`: the plugin has it watch the workspace's systems/ and decisions/
+    folders (outside docs_dir), so saving a system rebuilds the site with a fresh diagram and
+    scale table, and saving a record its summary."""
+    port = _free_port()
+    args = [sys.executable, "-m", "mkdocs", "serve", "-f", str(handbook / "handbook" / "mkdocs.yml")]
+    serving = subprocess.Popen(
+        [*args, "-a", f"127.0.0.1:{port}"], cwd=handbook, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/architecture/"
+        _wait_for(base + "recommendation-platform.svg", "Event stream", 120)
+        assert "Event bus" not in (_fetch(base + "recommendation-platform.svg") or "")
+        system = handbook / "systems" / "recommendation-platform.yaml"
+        text = system.read_text(encoding="utf-8")
+        assert "    label: Event stream\n" in text and "  users: 50M\n" in text
+        system.write_text(
+            text.replace("    label: Event stream\n", "    label: Event bus\n").replace(
+                "  users: 50M\n", "  users: 60M\n"
+            ),
+            encoding="utf-8",
+        )
+        svg = _wait_for(base + "recommendation-platform.svg", "Event bus", 120)
+        assert "Event stream<" not in svg
+        assert "<td>60M</td>" in _wait_for(base + "recommendations/", "<td>60M</td>", 30)
+        # a decision record (outside docs_dir too) shown in a block
+        record = handbook / "decisions" / "0002-migration-from-monolith-to-microservices.md"
+        record.write_text(record.read_text(encoding="utf-8").replace("to microservices", "to services", 1))
+        _wait_for(base + "recommendations/", "<strong>2. Migration from monolith to services</strong>", 60)
+    finally:
+        serving.terminate()
+        _, errors = serving.communicate(timeout=30)
+    assert "Error" not in errors.decode("utf-8", "replace"), errors
