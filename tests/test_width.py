@@ -176,3 +176,32 @@ def test_no_two_arrow_labels_overlap_at_900_px(tmp_path: Path, repo: Path) -> No
             if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
         ]
         assert touching == [], result.system
+
+
+def test_a_system_is_fitted_once_for_a_width(
+    tmp_path: Path, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold, fitting's last layout is the drawing; the choice is remembered in the user's cache
+    folder, so the same system drawn for the same width into another folder (or after the output
+    was deleted) costs the one layout of its drawing, and comes out byte for byte the same."""
+    from archkit.render import graphviz
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    runs: list[list[str]] = []
+    real = graphviz._run
+    monkeypatch.setattr(graphviz, "_run", lambda args, source: runs.append(args) or real(args, source))
+    system = load_system(repo / "systems" / "payment-platform.yaml")
+    options = RenderOptions(formats=("svg",), width=900)
+
+    def render(folder: str) -> bytes:
+        runs.clear()
+        (result,) = render_diagrams([system], tmp_path / folder, options, tmp_path / "ws" / ".archkit")
+        return result.files[0].read_bytes()
+
+    cold = render("a")
+    assert 1 < len(runs) <= 4  # the three ways it is drawn, once each as is, and the one chosen enlarged
+    assert render("b") == cold and len(runs) == 1
+    assert render("b") == cold and runs == []  # the output folder's own cache: nothing drawn
+    for remembered in (tmp_path / "cache" / "archkit" / "layouts").iterdir():
+        remembered.write_text('{"variant": "TB stacked", "factor": "a lot"}')  # damaged: fitted again
+    assert render("c") == cold and len(runs) > 1

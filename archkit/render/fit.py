@@ -2,13 +2,16 @@
 
 Shown at page width (830-920 px in MkDocs or on archkit's site), a diagram laid out at its natural
 size is scaled down until its labels are a few pixels high. Here the text is made larger and the
-layout is tried in both directions (left-to-right and top-to-bottom) until the smallest label is at
-least MIN_LABEL_PX high when the drawing is shown at the target width; the layout whose labels come
-out largest wins when none reaches it. Spacing between ranks and nodes is tightened so the text,
+layout is tried in both directions (left-to-right and top-to-bottom), then top to bottom with its
+boundaries stacked (stacking.py), until the smallest label is at least MIN_LABEL_PX high when the
+drawing is shown at the target width; the layout whose labels come out largest wins when none
+reaches it. Spacing between ranks and nodes is tightened so the text,
 not the gaps, takes the room. The SVG then says its size in pixels: the target width.
 
 Fitting costs a few extra Graphviz layouts (``dot -Tsvg`` to memory), so the diagram pipeline only
-fits when it draws, and keys its cache on the unfitted DOT and the width.
+fits when it draws, and keys its cache on the unfitted DOT and the width. The last layout fitting
+measures is the drawing (the pipeline writes its SVG as it is), and the choice is remembered in the
+user's cache folder by the exact input: the same system at the same width is never fitted twice.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ _SLOW_SHARE = 0.75  # the most it does, in the example systems, top to bottom an
 # Text under this size (9 and 10 points) grows 15% more than the rest, still no larger than labels.
 _SMALL_PT = 10.5
 _SMALL_BOOST = 1.15
+# Bump when fitting chooses differently for the same DOT: remembered choices are then forgotten.
+_FIT_VERSION = "1"
 
 
 class Fitted(NamedTuple):
@@ -50,7 +55,7 @@ class Fitted(NamedTuple):
     font_scale: float
     width_pt: float  # the natural width of the layout
     label_px: float  # the smallest label's height when shown at the target width
-    svg: str  # Graphviz's SVG of ``dot``
+    svg: str | None  # Graphviz's SVG of ``dot``; None when the choice was remembered, not laid out
 
 
 def smallest_font(dot_source: str) -> float:
@@ -86,27 +91,39 @@ def svg_width(svg: str) -> float:
 def fit(make_dot: Callable[[str], str], variants: list[str], width_px: int, imagepath: str) -> Fitted:
     """The first of ``variants`` whose smallest label reaches MIN_LABEL_PX at ``width_px``, with
     the least enlargement found; else, of all, the layout with the largest labels. Arrows whose
-    labels came out on top of each other are then drawn straighter (see ``untangle``).
+    labels came out on top of each other are then drawn straighter (``_heavier``).
 
-    ``make_dot(variant)`` gives the DOT source of a variant (a direction, a stacking)."""
-    chosen = _choose(make_dot, variants, width_px, imagepath)
-    straighter = untangle(chosen.dot, chosen.svg)
-    if straighter is None:
-        return chosen
-    again = _measure(straighter, chosen.variant, chosen.font_scale, width_px, imagepath)
-    fewer = len(label_overlaps(again.svg)) < len(label_overlaps(chosen.svg))
-    return again if fewer and again.label_px >= min(chosen.label_px, _AIM_PX) else chosen
+    ``make_dot(variant)`` gives the DOT source of a variant (a direction, a stacking). What was
+    chosen for the same DOT, width and Graphviz is remembered in the user's cache folder, so
+    fitting it again costs no layout at all (the returned ``svg`` is then None)."""
+    bases = {variant: make_dot(variant) for variant in variants}
+    key = _memory_key(bases, width_px)
+    known = _recall(key, bases)
+    if known is not None:
+        return known
+    chosen = _choose(bases, width_px, imagepath)
+    assert chosen.svg is not None
+    heavy = sorted({arrow for pair in label_overlaps(chosen.svg) for arrow in pair})
+    if heavy:
+        again = _measure(_heavier(chosen.dot, heavy), chosen.variant, chosen.font_scale, width_px, imagepath)
+        assert again.svg is not None
+        fewer = len(label_overlaps(again.svg)) < len(label_overlaps(chosen.svg))
+        if fewer and again.label_px >= min(chosen.label_px, _AIM_PX):
+            chosen = again
+        else:
+            heavy = []
+    _remember(key, chosen, heavy)
+    return chosen
 
 
-def _choose(make_dot: Callable[[str], str], variants: list[str], width_px: int, imagepath: str) -> Fitted:
+def _choose(bases: dict[str, str], width_px: int, imagepath: str) -> Fitted:
     """Each variant costs one layout as drawn; only a variant that can get there (estimated from
     that layout, the layout widening three quarters as fast as its text) is enlarged at once.
     When none can, the variants whose first layouts came nearest are enlarged, in their order."""
     firsts: dict[str, Fitted] = {}
     tried: list[Fitted] = []
     seen: set[str] = set()
-    for variant in variants:
-        base = make_dot(variant)
+    for variant, base in bases.items():
         if base in seen:
             continue  # the same drawing as an earlier variant (nothing to stack)
         seen.add(base)
@@ -120,7 +137,7 @@ def _choose(make_dot: Callable[[str], str], variants: list[str], width_px: int, 
     nearest = max(f.label_px for f in firsts.values())
     for variant, first in firsts.items():
         if first.label_px >= nearest * 0.97 and all(t.variant != variant for t in tried):
-            tried.append(found := _enlarge(make_dot(variant), first, width_px, imagepath))
+            tried.append(found := _enlarge(bases[variant], first, width_px, imagepath))
             if found.label_px >= _AIM_PX:
                 return found
     best = max(firsts.values(), key=lambda f: f.label_px)
@@ -203,20 +220,63 @@ def label_overlaps(svg: str) -> list[tuple[Arrow, Arrow]]:
     return found
 
 
-def untangle(dot: str, svg: str) -> str | None:
-    """``dot`` with each arrow whose label overlaps another's (in ``svg``, Graphviz's drawing of
-    it) made three times as heavy, so Graphviz draws it shorter and straighter and its label
-    moves off the other; None when no labels overlap.
-
-    Graphviz 2.43 can place the labels of two arrows at the same spot when one of them is long
-    (a component pulled several ranks down, an arrow running along a boundary)."""
-    heavy = {arrow for pair in label_overlaps(svg) for arrow in pair}
-    if not heavy:
-        return None
-    for tail, head in sorted(heavy):
+def _heavier(dot: str, arrows: list[Arrow]) -> str:
+    """``dot`` with ``arrows`` three times as heavy: Graphviz draws them shorter and straighter,
+    and their labels move apart. Graphviz 2.43 can place the labels of two arrows at the same
+    spot when one of them is long (a component pulled several ranks down, an arrow running
+    along a boundary)."""
+    for tail, head in arrows:
         start = f'"{tail}" -> "{head}" ['
         dot = dot.replace(start, start + 'weight="3" ')
     return dot
+
+
+def _memory_key(bases: dict[str, str], width_px: int) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(f"{_FIT_VERSION}\0{width_px}\0{graphviz.dot_identity()}".encode())
+    for variant, base in bases.items():
+        digest.update(f"\0{variant}\0{base}".encode())
+    return digest.hexdigest()
+
+
+def _memory_file(key: str) -> Path:
+    from archkit.files import user_cache_dir
+
+    return user_cache_dir("layouts") / f"{key[:40]}.json"
+
+
+def _recall(key: str, bases: dict[str, str]) -> Fitted | None:
+    """What ``fit`` chose for these DOT sources before, if it is remembered and reads back whole."""
+    import json
+
+    try:
+        known = json.loads(_memory_file(key).read_text(encoding="utf-8"))
+        variant, factor = known["variant"], float(known["factor"])
+        heavy = [(str(tail), str(head)) for tail, head in known["heavy"]]
+        dot = _heavier(scale_fonts(bases[variant], factor), heavy)
+        return Fitted(dot, variant, factor, float(known["width"]), float(known["label"]), None)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(key: str, chosen: Fitted, heavy: list[Arrow]) -> None:
+    import json
+
+    from archkit.files import write_atomic
+
+    known = {
+        "variant": chosen.variant,
+        "factor": chosen.font_scale,
+        "width": chosen.width_pt,
+        "label": chosen.label_px,
+        "heavy": heavy,
+    }
+    try:
+        _memory_file(key).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(_memory_file(key), json.dumps(known, sort_keys=True) + "\n")
+    except OSError:
+        pass  # a cache folder that cannot be written: fitting again next time is the cost
 
 
 def set_width(svg: str, width_px: int) -> str:

@@ -302,8 +302,8 @@ def draw_dot(
         contents["dot"] = dot_source.encode("utf-8")
     laid_out = [fmt for fmt in formats if fmt in graphviz.DOT_FORMATS]
     if laid_out:
-        if laid_out == ["svg"] and fitted is not None:  # the layout fitting measured is the drawing
-            drawn = {"svg": fitted.svg.encode("utf-8")}
+        if laid_out == ["svg"] and fitted is not None and fitted.svg is not None:
+            drawn = {"svg": fitted.svg.encode("utf-8")}  # the layout fitting measured is the drawing
         else:
             drawn = graphviz.lay_out(dot_source, laid_out, imagepath=root, dpi=dpi)
         if "svg" in drawn:
