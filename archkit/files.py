@@ -177,3 +177,8 @@ def folder_lock(folder: Path) -> Iterator[None]:
     finally:
         held.pop(key, None)
         os.close(fd)
+
+
+# archkit's own caches in a workspace: parsed systems (systems.json), records (records/), portfolio
+# content (content.json), diagrams (diagrams/), embedded blocks (embed.json)
+CACHES = Path(".archkit") / "cache"

@@ -62,11 +62,21 @@ def fragments() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda f: (-len(f), f)))
 
 
+@functools.cache
+def _vocabulary() -> frozenset[str]:
+    """Every word of every starter sentence."""
+    return frozenset(word for fragment in fragments() for word in fragment.split())
+
+
 def is_placeholder(text: str) -> bool:
     """True when ``text`` holds nothing but starter sentences (or nothing at all)."""
-    left = f" {_words(text)} "
-    if not left.strip():
+    words = _WORDS.findall(text.lower())
+    if not words:
         return True
+    vocabulary = _vocabulary()
+    if any(word not in vocabulary for word in words):
+        return False  # a word no starter sentence has: the user's own text (the usual case)
+    left = f" {' '.join(words)} "
     for fragment in fragments():
         left = left.replace(f" {fragment} ", " ")
     return not left.strip()

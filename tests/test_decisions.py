@@ -559,3 +559,30 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
     assert store.records(cache=cache)[0] == parsed[0]
     target.unlink()
     assert len(store.records(cache=cache)) == 5 and len(list(cache.iterdir())) == 5
+
+
+def test_tdr_check_keeps_parsed_records_and_sees_a_record_change(
+    store: DecisionStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """tdr check reads records through the workspace's cache (.archkit/cache/records/), as build
+    does: a record parsed once is not parsed again, and one edited since is."""
+    import archkit.decisions.store as store_module
+
+    store.dir.mkdir()
+    record = store.dir / "0001-a.md"
+    record.write_text("# 1. A\n\nDate: 2020-01-01\n\n## Status\n\nProposed\n", encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(app, ["-C", str(store.root), "tdr", "check"])
+    assert first.exit_code == 0, first.output
+    assert (store.root / ".archkit" / "cache" / "records" / "0001-a.md.json").is_file()
+    parsed: list[str] = []
+    real = store_module.parse_record
+    monkeypatch.setattr(
+        store_module, "parse_record", lambda text, name, *a: parsed.append(name) or real(text, name, *a)
+    )
+    again = runner.invoke(app, ["-C", str(store.root), "tdr", "check"])
+    assert again.exit_code == 0 and parsed == []  # unchanged: taken from the cache
+    record.write_text("# 1. A\n\nDate: 2020-01-01\n\n## Status\n\nAcepted\n", encoding="utf-8")
+    broken = runner.invoke(app, ["-C", str(store.root), "tdr", "check"])
+    assert parsed == ["0001-a.md"]
+    assert broken.exit_code == 1 and "unknown status 'acepted'" in broken.output

@@ -3,9 +3,12 @@ them as missing, and starter files are not counted until renamed or replaced."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from archkit.cli import app
@@ -87,3 +90,27 @@ def test_the_checklist_counts_scaffold_text_as_missing_and_starters_as_not_there
         path.write_text(path.read_text(encoding="utf-8").replace("my-system", "shop"), encoding="utf-8")
     out = runner.invoke(app, ["-C", str(tmp_path), "check"]).stdout
     assert "3-5 systems: 1 (shop)" in out and "starter" not in out.split("executive summary")[0]
+
+
+def _removed_one_by_one(text: str) -> bool:
+    """The definition: take every starter sentence out, longest first; is anything left?"""
+    left = " " + " ".join(re.findall(r"[a-z0-9%$]+", text.lower())) + " "
+    for fragment in fragments():
+        left = left.replace(f" {fragment} ", " ")
+    return not left.strip()
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(fragments()),
+            st.sampled_from(sorted({w for f in fragments() for w in f.split()})),
+            st.sampled_from(["kafka", "postgres", "we", "p99", "the"]),
+        ),
+        max_size=6,
+    )
+)
+def test_the_quick_answer_is_the_definition_s(parts: list[str]) -> None:
+    """A word no starter sentence has settles it at once; otherwise the sentences are taken out."""
+    text = ". ".join(parts)
+    assert is_placeholder(text) == _removed_one_by_one(text)

@@ -198,7 +198,7 @@ def check(
     from archkit.decisions.checks import check_records
 
     store = _store(directory)
-    records = run(store.records)
+    records = run(store.cached_records)
     problems = check_records(store, records)
     errors = sum(1 for p in problems if p.is_error or strict)
     warnings = len(problems) - errors
@@ -243,7 +243,7 @@ def review(
     from archkit.errors import printable
 
     store = _store(directory)
-    due = run(lambda: reviews_due(store.records()))
+    due = run(lambda: reviews_due(store.cached_records()))
     code = EXIT_FINDINGS if due and strict else 0
     if as_json:
         print_json(reviews_json(store, due))

@@ -250,8 +250,17 @@ class DecisionStore:
                 record = self.read(name)
                 stored.put(self.dir / name, record)
             found.append(record)
-        stored.save()
+        with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
+            stored.save()
         return found
+
+    def cached_records(self) -> list[Record]:
+        """Every record, through the workspace's cache of parsed records (the one ``build``
+        keeps, in ``.archkit/cache/records/``): a record parsed once is not parsed again until
+        its file changes."""
+        from archkit.files import CACHES
+
+        return self.records(cache=self.root / CACHES / "records")
 
     def find(self, number: int, records: Sequence[Record] | None = None) -> Record:
         """The record numbered ``number``; ArchkitError when there is none (or two)."""

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from archkit.decisions.store import DecisionStore
 from archkit.errors import ArchkitError, Problem
-from archkit.files import folder_lock, unsafe_output
+from archkit.files import CACHES, folder_lock, unsafe_output
 from archkit.model.system import System
 from archkit.site import pages
 from archkit.workspace import SOURCES
@@ -34,7 +34,6 @@ DIAGRAM_CACHE = Path(".archkit") / "diagrams"
 # A system page's column (max-width 64rem less padding, in style.css.j2): diagrams are laid out
 # for it, so that their labels read at least 11 px high without a click.
 DIAGRAM_WIDTH = 900
-CACHES = Path(".archkit") / "cache"  # parsed systems (systems.json), records (records/), content.json
 
 
 class BuildReport(NamedTuple):
