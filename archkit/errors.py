@@ -121,6 +121,15 @@ def one_of(choices: Iterable[str]) -> str:
     return "one of " + ", ".join(f"'{c}'" for c in choices)
 
 
+def display_link(path: Path, root: Path) -> str:
+    """A path as the user named it, relative to the workspace ``root``: a symbolic link (or a
+    file in a linked folder) is shown where it is, never where it points."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return display_path(path, root)
+
+
 def display_path(path: Path, root: Path | None = None) -> str:
     """A path as the user would type it: relative to the workspace or cwd when possible."""
     for base in (root, Path.cwd()):

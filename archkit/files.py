@@ -110,6 +110,15 @@ def user_cache_dir(*parts: str) -> Path:
     return Path(base, "archkit", *parts)
 
 
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, symbolic links followed (its own and its folders'), is inside ``root``."""
+    try:
+        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
+    except ValueError:
+        return False
+    return True
+
+
 def in_workspace(root: Path, path: Path) -> Path:
     """``path`` as given when absolute, else relative to the workspace ``root`` (``-C``)."""
     return path if path.is_absolute() else root / path

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from jinja2 import (
     FileSystemBytecodeCache,
@@ -231,9 +231,11 @@ def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **va
         limit = MAX_OUTPUT if _users_own(template.filename, name) else None
         parts: list[str] = []
         size = 0
-        for part in template.generate(**values):
+        generated = cast("Generator[str, None, None]", template.generate(**values))
+        for part in generated:
             size += len(part)
             if limit is not None and size > limit:
+                generated.close()  # its render ends here, and gives its loop budget back
                 raise ArchkitError(
                     [
                         Problem(

@@ -6,7 +6,6 @@ systems, collecting every problem of every file before anyone aborts.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -17,10 +16,12 @@ from archkit.errors import (
     Problem,
     by_position,
     closest,
+    display_link,
     display_path,
     excerpt,
     printable,
 )
+from archkit.files import inside
 from archkit.model.check import check_system
 from archkit.model.load import SYSTEM_SUFFIXES, read_system
 from archkit.model.system import System
@@ -194,15 +195,13 @@ class Workspace:
         workspace (unless named on the command line), or a name that cannot name output files."""
         from archkit.model.system import SAFE_NAME
 
-        shown = printable(f"{self.show(path.parent)}/{path.name}")  # the link, not what it points to
-        if not named and path.is_symlink():
-            target = os.path.realpath(path)
-            if os.path.commonpath([target, os.path.realpath(self.root)]) != os.path.realpath(self.root):
-                return Problem(
-                    "the system file is a symbolic link to a file outside the workspace",
-                    Position(shown),
-                    expected="a system file inside the workspace",
-                )
+        shown = printable(display_link(path, self.root))  # the link, not what it points to
+        if not named and not inside(path, self.root):  # the file, or systems/ itself, links out
+            return Problem(
+                "the system file is a symbolic link to a file outside the workspace",
+                Position(shown),
+                expected="a system file inside the workspace",
+            )
         if not SAFE_NAME.match(path.stem) or ".." in path.stem:
             import re
 

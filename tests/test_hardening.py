@@ -5,6 +5,7 @@ leave nothing behind, and no workspace content is read through a symlink out of 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -274,3 +275,112 @@ def test_an_interrupted_change_of_several_records_keeps_its_files_for_the_store(
     pending.write_text("# 2. B\n", encoding="utf-8")
     write_atomic(tmp_path / "other.txt", "x")
     assert pending.is_file()
+
+
+# --- 4. nothing is read through a symbolic link out of the workspace ---------------------------------
+
+SECRET = "TOP-SECRET-4711"
+
+
+def outside_copy(example: Path, relative: str) -> Path:
+    """The workspace's file ``relative`` moved outside the workspace (with a secret in it) and
+    replaced by a symbolic link to it."""
+    inside = example / relative
+    outside = example.parent / "elsewhere" / relative
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    text = inside.read_text(encoding="utf-8")
+    outside.write_text(
+        text.replace("title: ", f"title: {SECRET} ", 1).replace("name: ", f"name: {SECRET} ", 1)
+    )
+    inside.unlink()
+    inside.symlink_to(outside)
+    return outside
+
+
+def assert_not_read(example: Path, out: str, err: str) -> None:
+    assert SECRET not in out + err
+    for path in (example / "build").rglob("*") if (example / "build").exists() else ():
+        if path.is_file():
+            assert SECRET not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "portfolio.yaml",
+        "case-studies/api-latency-under-traffic-growth.yaml",
+        "leadership/engineering-excellence-program.yaml",
+        "stories/dive-deep-api-latency.yaml",
+    ],
+)
+def test_a_content_file_linked_out_of_the_workspace_is_refused_at_the_link(
+    example: Path, relative: str
+) -> None:
+    outside_copy(example, relative)
+    code, out, err = cli(example, "check")
+    assert code == 1
+    assert (
+        f"{relative}: error: the file is a symbolic link to a file outside the workspace; "
+        "expected a file inside the workspace (archkit reads nothing outside it)"
+    ) in err
+    assert_not_read(example, out, err)
+    code, out, err = cli(example, "build")
+    assert code == 2 and f"{relative}: error: the file is a symbolic link" in err
+    assert_not_read(example, out, err)
+
+
+def test_a_content_folder_linked_out_of_the_workspace_is_refused_file_by_file(example: Path) -> None:
+    elsewhere = example.parent / "elsewhere"
+    shutil.move(example / "stories", elsewhere)
+    (example / "stories").symlink_to(elsewhere)
+    code, out, err = cli(example, "check")
+    assert code == 1
+    refused = [line for line in err.splitlines() if "is a symbolic link to a file outside" in line]
+    assert sorted(line.split(":")[0] for line in refused) == sorted(
+        f"stories/{p.name}" for p in elsewhere.glob("*.yaml")
+    )
+    assert_not_read(example, out, err)
+
+
+def test_a_systems_folder_linked_out_of_the_workspace_is_refused(example: Path) -> None:
+    elsewhere = example.parent / "elsewhere"
+    shutil.move(example / "systems", elsewhere)
+    (example / "systems").symlink_to(elsewhere)
+    code, _, err = cli(example, "check")
+    assert code == 1
+    assert "systems/url-shortener.yaml: error: the system file is a symbolic link to a file outside" in err
+
+
+def test_links_that_stay_inside_the_workspace_are_read(example: Path) -> None:
+    shared = example / "shared"
+    shared.mkdir()
+    story = example / "stories" / "dive-deep-api-latency.yaml"
+    shutil.move(story, shared / story.name)
+    story.symlink_to(Path("..") / "shared" / story.name)
+    portfolio = example / "portfolio.yaml"
+    shutil.move(portfolio, shared / "portfolio.yaml")
+    portfolio.symlink_to(Path("shared") / "portfolio.yaml")
+    code, _, err = cli(example, "check")
+    assert (code, err) == (0, "")
+
+
+@pytest.mark.parametrize("pointer", [False, True], ids=["found by its usual name", "named by .adr-dir"])
+def test_a_records_folder_linked_out_of_the_workspace_is_refused(example: Path, pointer: bool) -> None:
+    elsewhere = example.parent / "elsewhere"
+    shutil.move(example / "decisions", elsewhere)
+    (example / "decisions").symlink_to(elsewhere)
+    before = sorted(p.name for p in elsewhere.iterdir())
+    if pointer:
+        (example / ".adr-dir").write_text("decisions\n", encoding="utf-8")
+        message = ".adr-dir:1: error: .adr-dir names a folder outside the workspace: 'decisions'"
+    else:
+        (example / ".adr-dir").unlink()
+        message = (
+            "decisions: error: the records folder decisions/ is a symbolic link to a folder outside the "
+            "workspace; expected a records folder inside the workspace (or --dir naming the one you mean)\n"
+        )
+    for args in (["tdr", "list"], ["tdr", "new", "Written outside"], ["check"], ["build"]):
+        code, out, err = cli(example, *args)
+        assert code in (1, 2) and message in err, args
+        assert "Keep the monolith" not in out + err
+    assert sorted(p.name for p in elsewhere.iterdir()) == before

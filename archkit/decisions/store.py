@@ -39,7 +39,7 @@ from archkit.decisions.record import (
     split_front_matter,
 )
 from archkit.errors import ArchkitError, Position, Problem, closest, display_path, excerpt, one_of
-from archkit.files import JOURNAL, remove_stale_temporaries, reserve_temporary, write_file
+from archkit.files import JOURNAL, inside, remove_stale_temporaries, reserve_temporary, write_file
 from archkit.files import TEMPORARY as _TEMPORARY
 from archkit.files import folder_lock as _folder_lock
 from archkit.files import lock_held as _held
@@ -142,12 +142,16 @@ class DecisionStore:
         decisions/ (created by the first record)."""
         pointer = self.root / ADR_DIR_FILE
         if not pointer.is_file():
-            return next((name for name in KNOWN_DIRS if (self.root / name).is_dir()), DEFAULT_DIR)
+            found = next((name for name in KNOWN_DIRS if (self.root / name).is_dir()), DEFAULT_DIR)
+            if (self.root / found).exists() and not inside(self.root / found, self.root):
+                why = f"the records folder {found}/ is a symbolic link to a folder outside the workspace"
+                inner = "a records folder inside the workspace (or --dir naming the one you mean)"
+                raise ArchkitError([Problem(why, Position(found), expected=inner)])
+            return found
         configured = _read_text(pointer, ADR_DIR_FILE).strip()
         if not configured:
             return DEFAULT_DIR
-        inside = _inside(self.root / configured, self.root)
-        if Path(configured).is_absolute() or not inside:
+        if Path(configured).is_absolute() or not inside(self.root / configured, self.root):
             raise ArchkitError(
                 [
                     Problem(
@@ -218,7 +222,7 @@ class DecisionStore:
 
     def read(self, name: str, header_only: bool = False) -> Record:
         path = self.dir / name
-        if name in self._links and not _inside(path, self.root):
+        if name in self._links and not inside(path, self.root):
             raise ArchkitError(
                 [
                     Problem(
@@ -774,15 +778,6 @@ def _read_text(path: Path, shown: str) -> str:
                 )
             ]
         ) from None
-
-
-def _inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, symbolic links followed, is inside ``root``."""
-    try:
-        Path(os.path.realpath(path)).relative_to(os.path.realpath(root))
-    except ValueError:
-        return False
-    return True
 
 
 def today() -> dt.date:

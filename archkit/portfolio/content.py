@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from archkit.errors import Position, Problem, by_position, closest, display_path
+from archkit.errors import Position, Problem, by_position, closest, display_link, display_path, printable
+from archkit.files import inside
 from archkit.model.load import parse_document
 from archkit.model.spec import ObjectSpec
 from archkit.model.system import SourceMap
@@ -182,6 +183,14 @@ def load_content(
 def _read(
     path: Path, spec: ObjectSpec, root: Path, stored: ContentCache
 ) -> tuple[dict[str, Any] | None, list[Problem], SourceMap]:
+    if not inside(path, root):  # the file, or its folder, is a symbolic link out of the workspace
+        link = display_link(path, root)  # the link, not what it points to
+        refused = Problem(
+            "the file is a symbolic link to a file outside the workspace",
+            Position(printable(link)),
+            expected="a file inside the workspace (archkit reads nothing outside it)",
+        )
+        return None, [refused], SourceMap(link)
     shown = display_path(path, root)
     hit = stored.get(path)
     known = {k.attribute for k in spec.keys}
