@@ -1,6 +1,6 @@
 """Hostile text in a workspace, proven harmless in a real browser: a site built from titles,
 labels, record texts and portfolio fields that carry script payloads is loaded page by page in
-headless Chromium (as tests/test_browser.py does), and no payload runs.
+headless Chromium (with tests/test_browser.py's fixtures), and no payload runs.
 
 Each payload sets ``window.__pwned`` and most also call ``alert``: a page passes when no dialog
 opened, no payload set the flag, and the payload's text is on the page as text (so the test
@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page
+from test_browser import browser, context, playwright  # noqa: F401 - the same Chromium, driven the same way
 from typer.testing import CliRunner
 
 from archkit.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def script(tag: str) -> str:
@@ -107,32 +106,6 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}: run `make test` (it installs it)", pytrace=False
-        )
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.set_default_timeout(15_000)
-    try:
-        yield ctx
-    finally:
-        ctx.close()
-
-
 class Guarded:
     """A page whose dialogs (alert, confirm, prompt) are recorded and dismissed."""
 
@@ -152,6 +125,11 @@ class Guarded:
         return self.dialogs + ([f"window.__pwned = {pwned!r}"] if pwned is not None else [])
 
 
+@pytest.fixture
+def guarded(context: BrowserContext) -> Guarded:  # noqa: F811 - test_browser's fixture
+    return Guarded(context.new_page())
+
+
 def pages_of(root: Path) -> list[Path]:
     found = [
         *sorted((root / "build" / "site").rglob("*.html")),
@@ -164,9 +142,8 @@ def pages_of(root: Path) -> list[Path]:
     return found
 
 
-def test_no_payload_runs_on_any_page(outputs: Path, context: BrowserContext) -> None:
-    page = context.new_page()
-    guarded = Guarded(page)
+def test_no_payload_runs_on_any_page(outputs: Path, guarded: Guarded) -> None:
+    page = guarded.page
     ran: dict[str, list[str]] = {}
     for path in pages_of(outputs):
         page.goto(path.as_uri())
@@ -180,9 +157,8 @@ def test_no_payload_runs_on_any_page(outputs: Path, context: BrowserContext) -> 
     assert ran == {}
 
 
-def test_the_payloads_are_shown_as_text(outputs: Path, context: BrowserContext) -> None:
-    page = context.new_page()
-    guarded = Guarded(page)
+def test_the_payloads_are_shown_as_text(outputs: Path, guarded: Guarded) -> None:
+    page = guarded.page
     site = outputs / "build" / "site"
     record = next((site / "decisions").glob("0005-*.html"))
     page.goto(record.as_uri())
@@ -198,9 +174,8 @@ def test_the_payloads_are_shown_as_text(outputs: Path, context: BrowserContext) 
     assert guarded.ran() == []
 
 
-def test_search_results_show_hostile_titles_as_text(outputs: Path, context: BrowserContext) -> None:
-    page = context.new_page()
-    guarded = Guarded(page)
+def test_search_results_show_hostile_titles_as_text(outputs: Path, guarded: Guarded) -> None:
+    page = guarded.page
     page.goto((outputs / "build" / "site" / "index.html").as_uri())
     search = page.locator("input#search")
     results = page.locator("ol#search-results")

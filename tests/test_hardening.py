@@ -329,10 +329,16 @@ def test_a_content_file_linked_out_of_the_workspace_is_refused_at_the_link(
     assert_not_read(example, out, err)
 
 
-def test_a_content_folder_linked_out_of_the_workspace_is_refused_file_by_file(example: Path) -> None:
+def link_out(example: Path, folder: str) -> Path:
+    """The workspace's ``folder`` moved out of the workspace, a symbolic link to it in its place."""
     elsewhere = example.parent / "elsewhere"
-    shutil.move(example / "stories", elsewhere)
-    (example / "stories").symlink_to(elsewhere)
+    shutil.move(example / folder, elsewhere)
+    (example / folder).symlink_to(elsewhere)
+    return elsewhere
+
+
+def test_a_content_folder_linked_out_of_the_workspace_is_refused_file_by_file(example: Path) -> None:
+    elsewhere = link_out(example, "stories")
     code, out, err = cli(example, "check")
     assert code == 1
     refused = [line for line in err.splitlines() if "is a symbolic link to a file outside" in line]
@@ -343,9 +349,7 @@ def test_a_content_folder_linked_out_of_the_workspace_is_refused_file_by_file(ex
 
 
 def test_a_systems_folder_linked_out_of_the_workspace_is_refused(example: Path) -> None:
-    elsewhere = example.parent / "elsewhere"
-    shutil.move(example / "systems", elsewhere)
-    (example / "systems").symlink_to(elsewhere)
+    link_out(example, "systems")
     code, _, err = cli(example, "check")
     assert code == 1
     assert "systems/url-shortener.yaml: error: the system file is a symbolic link to a file outside" in err
@@ -366,9 +370,7 @@ def test_links_that_stay_inside_the_workspace_are_read(example: Path) -> None:
 
 @pytest.mark.parametrize("pointer", [False, True], ids=["found by its usual name", "named by .adr-dir"])
 def test_a_records_folder_linked_out_of_the_workspace_is_refused(example: Path, pointer: bool) -> None:
-    elsewhere = example.parent / "elsewhere"
-    shutil.move(example / "decisions", elsewhere)
-    (example / "decisions").symlink_to(elsewhere)
+    elsewhere = link_out(example, "decisions")
     before = sorted(p.name for p in elsewhere.iterdir())
     if pointer:
         (example / ".adr-dir").write_text("decisions\n", encoding="utf-8")
