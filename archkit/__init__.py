@@ -51,6 +51,7 @@ _EXPORTS = {
     "list_records": "archkit.decisions.store",  # tdr list
     "listing_json": "archkit.decisions.store",  # tdr list --json
     "check_records": "archkit.decisions.checks",  # tdr check
+    "check_records_json": "archkit.decisions.checks",  # tdr check --json
     "reviews_due": "archkit.decisions.checks",  # tdr review
     "reviews_json": "archkit.decisions.checks",  # tdr review --json
     "render_decisions": "archkit.decisions.render",  # tdr render

@@ -147,6 +147,9 @@ def test_techs_json() -> None:
         }
     )
     assert run("techs", "qqqqqqqq", "--json")[:2] == (1, "[]\n")
+    import archkit  # the command prints what the library gives
+
+    assert found == [t.as_json() for t in archkit.search_technologies("kafka")]
 
 
 def test_tdr_check_and_review_json_and_strict(records: Path) -> None:

@@ -187,6 +187,27 @@ def test_tdr_list_json_and_review_come_from_the_core(tmp_path: Path, monkeypatch
     )
 
 
+def test_tdr_check_json_comes_from_the_core(tmp_path: Path, monkeypatch) -> None:
+    """A fresh record only warns (its scaffold's sentences): ok, unless --strict counts warnings."""
+    import json
+
+    from archkit.decisions.checks import check_records, check_records_json
+    from archkit.decisions.store import DecisionStore
+
+    monkeypatch.setenv("ARCHKIT_TODAY", "2024-02-29")
+    store = DecisionStore(tmp_path)
+    store.new("Use Kafka")
+    problems = check_records(store, store.records())
+    assert problems and not any(p.is_error for p in problems)
+    loose, strict = (
+        check_records_json(store.records(), problems),
+        check_records_json([], problems, strict=True),
+    )
+    assert (loose["ok"], loose["records"], strict["ok"], strict["records"]) == (True, 1, False, 0)
+    code, out, _ = invoke("-C", str(tmp_path), "tdr", "check", "--json", "--strict")
+    assert (code, json.loads(out)) == (1, check_records_json(store.records(), problems, strict=True))
+
+
 def test_every_public_name_loads_and_says_what_it_does() -> None:
     import archkit
 

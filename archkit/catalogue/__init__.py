@@ -55,6 +55,18 @@ class Technology(NamedTuple):
         """How it is drawn: 'cylinder' (stores), 'queue' (queues, event streams) or 'box'."""
         return CATEGORY_SHAPES.get(self.category, BOX)
 
+    def as_json(self) -> dict[str, object]:
+        """``archkit techs --json``: what a script needs to know of it (not the icon's file)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "shape": self.shape,
+            "provider": self.provider,
+            "aliases": list(self.aliases),
+            "tags": list(self.tags),
+        }
+
 
 # What a component's tech may say when it names no product: drawn without icon or tech line.
 NO_TECHNOLOGY = ("", "none", "other", "custom")

@@ -48,6 +48,16 @@ def say(message: str = "") -> None:
         typer.echo(message)
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 system', '3 systems', '0 warnings'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def clean(count: int, noun: str, warnings: int) -> str:
+    """What a check that found no error says: '3 systems OK', '1 record OK, 2 warnings'."""
+    return f"{counted(count, noun)} OK" + (f", {counted(warnings, 'warning')}" if warnings else "")
+
+
 def report(problems: Iterable[Problem]) -> None:
     """Print problems on stderr, one paragraph each; --quiet keeps the errors only."""
     from archkit.errors import format_problem

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from archkit.cli.common import EXIT_FINDINGS, State, run, say, shown
+from archkit.cli.common import EXIT_FINDINGS, State, counted, run, say, shown
 
 
 def embed(
@@ -35,8 +35,7 @@ def embed(
         for f in files or []
     ]
     report = run(lambda: embed_documents(State.root, paths, check=check))
-    summary = f"{report.documents} document{'s' if report.documents != 1 else ''}, {report.blocks} block"
-    summary += "s" if report.blocks != 1 else ""
+    summary = f"{counted(report.documents, 'document')}, {counted(report.blocks, 'block')}"
     if check:
         for stale in report.stale:
             what = "its image is out of date" if stale.reason == "image" else "its text is out of date"
@@ -52,4 +51,4 @@ def embed(
         say(f"drew {shown(path)}")
     for document in report.updated:
         say(f"updated {document}")
-    say(f"{summary}: {len(report.updated)} document{'s' if len(report.updated) != 1 else ''} updated")
+    say(f"{summary}: {counted(len(report.updated), 'document')} updated")

@@ -20,6 +20,8 @@ from archkit.cli.common import (
     EXIT_USAGE,
     ArchkitGroup,
     State,
+    clean,
+    counted,
     fail,
     hoist_global_options,
     load_checked,
@@ -149,10 +151,7 @@ def check(
     report(found.problems)
     if found.errors:
         raise typer.Exit(code)
-    count = len(found.systems)
-    warnings = sum(1 for p in found.problems if not p.is_error)
-    note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-    say(f"{count} system{'s' if count != 1 else ''} OK{note}")
+    say(clean(len(found.systems), "system", sum(1 for p in found.problems if not p.is_error)))
     if found.lines is None:
         return
     _print_checklist(found.lines, found.failed)
@@ -230,10 +229,7 @@ def diagram(
     for result in results:
         for path in result.files:
             say(f"{'unchanged' if result.cached else 'wrote'} {shown(path)}")
-    say(
-        f"{len(results)} system{'s' if len(results) != 1 else ''} rendered"
-        f" ({fresh} drawn, {len(results) - fresh} unchanged)"
-    )
+    say(f"{counted(len(results), 'system')} rendered ({fresh} drawn, {len(results) - fresh} unchanged)")
 
 
 def _diagram_to_stdout(systems: Sequence[System], options: RenderOptions) -> None:
@@ -260,13 +256,7 @@ def techs(
 
     found = catalogue.search(query or "")
     if as_json:
-        print_json(
-            [
-                {"id": t.id, "name": t.name, "category": t.category, "shape": t.shape}
-                | {"provider": t.provider, "aliases": list(t.aliases), "tags": list(t.tags)}
-                for t in found
-            ]
-        )
+        print_json([t.as_json() for t in found])
         raise typer.Exit(0 if found else EXIT_FINDINGS)
     if not found:
         hint = ""

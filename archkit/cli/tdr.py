@@ -13,6 +13,7 @@ from archkit.cli.common import (
     EXIT_FINDINGS,
     EXIT_USAGE,
     State,
+    clean,
     fail,
     print_json,
     print_table,
@@ -195,30 +196,20 @@ def check(
 ) -> None:
     """Check the records: numbers, links, statuses, missing sections, overdue results (exit 1
     on errors)."""
-    from archkit.decisions.checks import check_records
+    from archkit.decisions.checks import check_records, check_records_json
 
     store = _store(directory)
     records = run(store.cached_records)
     problems = check_records(store, records)
     errors = sum(1 for p in problems if p.is_error or strict)
-    warnings = len(problems) - errors
     code = EXIT_FINDINGS if errors else 0
     if as_json:
-        from archkit.errors import problem_json
-
-        print_json(
-            {
-                "ok": code == 0,
-                "records": len(records),
-                "problems": [problem_json(p) for p in problems],
-            }
-        )
+        print_json(check_records_json(records, problems, strict))
         raise typer.Exit(code)
     report(problems)
     if errors:
         raise typer.Exit(code)
-    note = f", {warnings} warning{'s' if warnings != 1 else ''}" if warnings else ""
-    say(f"{len(records)} record{'s' if len(records) != 1 else ''} OK{note}")
+    say(clean(len(records), "record", len(problems) - errors))
 
 
 @tdr_app.command("renumber")

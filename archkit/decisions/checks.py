@@ -341,6 +341,20 @@ def reviews_due(records: Sequence[Record], day: dt.date | None = None) -> list[R
     return [record for record in records if review_due(record, when)]
 
 
+def check_records_json(
+    records: Sequence[Record], problems: Sequence[Problem], strict: bool = False
+) -> dict[str, object]:
+    """``archkit tdr check --json``: whether all is well (with ``strict``, a warning counts as an
+    error), how many records were checked, and every problem."""
+    from archkit.errors import problem_json
+
+    return {
+        "ok": not any(p.is_error or strict for p in problems),
+        "records": len(records),
+        "problems": [problem_json(p) for p in problems],
+    }
+
+
 def reviews_json(store: DecisionStore, due: Sequence[Record]) -> list[dict[str, object]]:
     """``archkit tdr review --json``: number, title, review date and path of each record due."""
     return [

@@ -12,16 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from archkit.errors import Position, Problem
-from archkit.model.system import (
-    Component,
-    Connection,
-    Group,
-    Metric,
-    SourceMap,
-    System,
-    TradeOff,
-    Whiteboard,
-)
+from archkit.model import system as model
+from archkit.model.system import System
 from archkit.stamp_cache import StampCache, plain_problem, read_problem
 
 VERSION = 5  # bump when the model changes shape
@@ -59,15 +51,15 @@ def _plain(system: System) -> dict[str, Any]:
     return data
 
 
-def _group(data: dict[str, Any]) -> Group:
-    return Group(data["id"], data["label"], data["kind"], tuple(_group(g) for g in data["groups"]))
+def _group(data: dict[str, Any]) -> model.Group:
+    return model.Group(data["id"], data["label"], data["kind"], tuple(_group(g) for g in data["groups"]))
 
 
 def _system(data: dict[str, Any]) -> System:
     source = None
     if data.get("_source"):
         file, positions = data["_source"]
-        source = SourceMap(file, {tuple(k): Position(*v) for k, v in positions})
+        source = model.SourceMap(file, {tuple(k): Position(*v) for k, v in positions})
     fields = {k: v for k, v in data.items() if k != "_source"}
     return System(
         **{
@@ -76,16 +68,16 @@ def _system(data: dict[str, Any]) -> System:
             "stack": tuple(fields["stack"]),
             "leadership": tuple(fields["leadership"]),
             "decisions": tuple(fields["decisions"]),
-            "scale": tuple(Metric(**m) for m in fields["scale"]),
-            "estimates": tuple(Metric(**m) for m in fields["estimates"]),
+            "scale": tuple(model.Metric(**m) for m in fields["scale"]),
+            "estimates": tuple(model.Metric(**m) for m in fields["estimates"]),
             "diagram_estimates": tuple(fields["diagram_estimates"]),
             "groups": tuple(_group(g) for g in fields["groups"]),
             "components": tuple(
-                Component(**{**c, "metrics": tuple(c["metrics"])}) for c in fields["components"]
+                model.Component(**{**c, "metrics": tuple(c["metrics"])}) for c in fields["components"]
             ),
-            "connections": tuple(Connection(**c) for c in fields["connections"]),
-            "tradeoffs": tuple(TradeOff(**t) for t in fields["tradeoffs"]),
-            "whiteboard": Whiteboard(**fields["whiteboard"]) if fields.get("whiteboard") else None,
+            "connections": tuple(model.Connection(**c) for c in fields["connections"]),
+            "tradeoffs": tuple(model.TradeOff(**t) for t in fields["tradeoffs"]),
+            "whiteboard": model.Whiteboard(**fields["whiteboard"]) if fields.get("whiteboard") else None,
         },
         source=source,
     )
