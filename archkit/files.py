@@ -119,6 +119,14 @@ def inside(path: Path, root: Path) -> bool:
     return True
 
 
+def user_path(root: Path, path: Path) -> Path:
+    """A path typed on the command line: a relative one is the workspace's (as with ``git -C``)
+    unless only the current folder has it."""
+    if path.is_absolute() or (not path.exists()) or (root / path).exists():
+        return in_workspace(root, path)
+    return path
+
+
 def in_workspace(root: Path, path: Path) -> Path:
     """``path`` as given when absolute, else relative to the workspace ``root`` (``-C``)."""
     return path if path.is_absolute() else root / path
@@ -191,3 +199,5 @@ def folder_lock(folder: Path) -> Iterator[None]:
 # archkit's own caches in a workspace: parsed systems (systems.json), records (records/), portfolio
 # content (content.json), diagrams (diagrams/), embedded blocks (embed.json)
 CACHES = Path(".archkit") / "cache"
+# archkit's own templates and starters (a workspace's templates/ overrides them by name)
+PACKAGE_TEMPLATES = Path(__file__).with_name("templates")

@@ -40,7 +40,7 @@ def _words(text: str) -> str:
 @functools.cache
 def fragments() -> tuple[str, ...]:
     """Every starter sentence (as lower-case words), longest first."""
-    from archkit.templating import PACKAGE_TEMPLATES
+    from archkit.files import PACKAGE_TEMPLATES  # not templating: no Jinja2 for a check
 
     found: set[str] = set()
     for name in SCAFFOLDS:

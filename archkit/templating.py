@@ -21,7 +21,7 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
-PACKAGE_TEMPLATES = Path(__file__).with_name("templates")
+from archkit.files import PACKAGE_TEMPLATES  # re-exported: where archkit's templates are
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
@@ -255,9 +255,25 @@ def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **va
         where = Position(file, exc.lineno or 0)
         raise ArchkitError([Problem(f"template error: {exc.message}", where)]) from None
     except TemplateError as exc:
+        where = _rendering_line(exc, workspace_root)
         raise ArchkitError(
-            [Problem(f"template {name}: {exc}", expected="the values archkit passes")]
+            [Problem(f"template {name}: {exc}", where, expected="the values archkit passes")]
         ) from None
+
+
+def _rendering_line(exc: BaseException, workspace_root: Path) -> Any:
+    """Where in a template an error was raised while rendering: Jinja2 rewrites the traceback
+    so that the template's own frames carry its file and line."""
+    from archkit.errors import Position, display_path
+
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = Position(display_path(Path(filename), workspace_root), trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 class Template(NamedTuple):

@@ -419,3 +419,16 @@ def test_the_console_command_builds_only_the_command_it_runs(repo: Path, tmp_pat
         [str(script), "-C", str(repo), "check", "--no-checklist"], capture_output=True, text=True
     )
     assert (done.returncode, done.stdout) == (0, "4 systems OK\n")
+
+
+def test_new_system_with_a_broken_template_of_the_user_s_is_an_error_at_its_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "system.yaml.j2").write_text(
+        "name: {{ title }}\n{{ nope }}\n", encoding="utf-8"
+    )
+    code, _, err = run(runner, "-C", str(tmp_path), "new", "system", "checkout")
+    assert code == 2, err
+    assert "templates/system.yaml.j2:2" in err and "nope" in err and "internal error" not in err
+    assert not (tmp_path / "systems" / "checkout.yaml").exists()

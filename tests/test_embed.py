@@ -259,3 +259,21 @@ def test_files_outside_documents_are_not_touched(example: Path) -> None:
     assert embed_documents(example).documents == 0
     assert not any(p.suffix == ".svg" for p in example.rglob("*"))
     assert os.listdir(example / "build") == ["x.md"]
+
+
+def test_a_document_named_from_outside_the_workspace_is_the_workspace_s(
+    runner: CliRunner, example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As with git -C: `archkit -C ws embed doc.md` run from the folder above means ws/doc.md."""
+    doc = write(example / "doc.md", "<!-- archkit:scale payment-platform -->\n<!-- archkit:end -->\n")
+    monkeypatch.chdir(example.parent)
+    code, out, err = invoke(runner, "-C", example.name, "embed", "doc.md")
+    assert (code, err) == (0, ""), out
+    assert "| products | 5 |" in doc.read_text(encoding="utf-8")
+    # a file only the current folder has is still found there
+    elsewhere = write(
+        example.parent / "notes.md", "<!-- archkit:scale payment-platform -->\n<!-- archkit:end -->\n"
+    )
+    code, out, err = invoke(runner, "-C", example.name, "embed", "notes.md")
+    assert (code, err) == (0, ""), out
+    assert "| products | 5 |" in elsewhere.read_text(encoding="utf-8")

@@ -142,3 +142,34 @@ def test_references_between_content_files_are_checked_even_without_systems(make_
         "case-studies/bad name.yaml: error: 'bad name.yaml' cannot name a page; expected a file name of letters, digits, '.', '_' and '-'",
         "stories/s.yaml:7:16: error: 'case-studies' names 'nope', which the workspace does not have; expected a case study in the workspace",
     ]
+
+
+def test_results_still_to_be_measured_are_missing_for_the_checklist_as_for_tdr_review(tmp_path: Path) -> None:
+    """One rule for 'results written': the checklist, tdr check and tdr review agree."""
+    from archkit.decisions.checks import review_due
+    from archkit.decisions.record import parse_record
+
+    text = (
+        "# 1. Use Kafka\n\nDate: 2024-01-01\n\n- Review: 2024-06-01\n\n## Status\n\nAccepted\n\n"
+        "## Options considered\n\n### Kafka\n\n- Pro: replay\n- Con: operations\n\n"
+        "## Rationale\n\nReplay mattered more than running it.\n\n## Results\n\nTo be measured after launch.\n"
+    )
+    record = parse_record(text, "0001-use-kafka.md", 1)
+    day = dt.date(2025, 1, 1)
+    assert review_due(record, day)
+    line = next(
+        found
+        for found in run_checklist([], [record], load_content(tmp_path), day)
+        if found.what.startswith("decision 1")
+    )
+    assert not line.ok and line.reason == "missing results"
+    measured = parse_record(
+        text.replace("To be measured after launch.", "Lag under 2 s at 40k events/s."), "0001-use-kafka.md", 1
+    )
+    assert not review_due(measured, day)
+    line = next(
+        found
+        for found in run_checklist([], [measured], load_content(tmp_path), day)
+        if found.what.startswith("decision 1")
+    )
+    assert line.ok, line

@@ -29,12 +29,7 @@ def embed(
     the decisions index. Only the text between the markers changes."""
     from archkit.documents.embed import embed_documents
 
-    # a relative path is the workspace's first (as with git -C), then the current directory's
-    paths = [
-        f if f.is_absolute() or (not (State.root / f).exists() and f.exists()) else State.root / f
-        for f in files or []
-    ]
-    report = run(lambda: embed_documents(State.root, paths, check=check))
+    report = run(lambda: embed_documents(State.root, files or [], check=check))
     summary = f"{counted(report.documents, 'document')}, {counted(report.blocks, 'block')}"
     if check:
         for stale in report.stale:

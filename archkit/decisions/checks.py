@@ -376,11 +376,16 @@ def review_due(record: Record, day: dt.date) -> bool:
         when = dt.date.fromisoformat(record.review[:10])
     except ValueError:
         return False
+    return when <= day and not results_written(record)
+
+
+def results_written(record: Record) -> bool:
+    """The record's Results hold the user's own measurements: not empty, not the scaffold's
+    sentence, not 'To be measured ...'."""
     from archkit.placeholders import is_placeholder
 
-    results = record.section("results")
-    placeholder = is_placeholder(results) or results.lower().startswith("to be measured")
-    return when <= day and (not results or placeholder)
+    results = record.section("results").strip()
+    return bool(results) and not is_placeholder(results) and not results.lower().startswith("to be measured")
 
 
 def _link_command(source: int, target: int, label: str, reverse: str) -> str:

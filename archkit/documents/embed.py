@@ -21,7 +21,7 @@ from archkit import __version__
 from archkit.documents import blocks as made
 from archkit.documents.markers import Block, current_body, find_blocks, format_body, replace_blocks
 from archkit.errors import ArchkitError, Position, Problem, display_path
-from archkit.files import write_atomic
+from archkit.files import user_path, write_atomic
 
 if TYPE_CHECKING:
     from archkit.decisions.record import Record
@@ -52,7 +52,7 @@ class EmbedReport(NamedTuple):
 def embed_documents(root: Path, files: Sequence[Path] = (), check: bool = False) -> EmbedReport:
     """Fill (or with ``check``, only compare) the marker blocks of ``files``, or of every
     Markdown and HTML document in the workspace when none are given."""
-    documents = [f if f.is_absolute() else root / f for f in files] or list(discover(root))
+    documents = [user_path(root, f) for f in files] or list(discover(root))
     cache = _StampCache(root / CACHE)
     state = Inputs(root)
     stale: list[Stale] = []

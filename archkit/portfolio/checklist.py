@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from archkit.decisions.checks import results_written
 from archkit.decisions.record import Record
 from archkit.errors import Problem
 from archkit.model.system import System
@@ -186,7 +187,7 @@ def _records(records: Sequence[Record], today: dt.date) -> list[Line]:
             for what, present in (
                 ("options", any(_written(" ".join((*o.pros, *o.cons))) for o in record.options)),
                 ("rationale", _written(record.section("rationale"))),
-                ("results", _written(record.section("results")) or not _review_passed(record, today)),
+                ("results", results_written(record) or not _review_passed(record, today)),
             )
             if not present
         ]

@@ -98,16 +98,15 @@ def new_system(workspace: Workspace, name: str, force: bool = False) -> list[Pat
                     )
                 ]
             )
-    from archkit.templating import environment
+    from archkit.templating import render
 
-    text = (
-        environment(workspace.root)
-        .get_template("system.yaml.j2")
-        .render(
-            title=name.replace("-", " ").replace("_", " ").title(),
-            slug=name,
-            schema_file=SCHEMA_FILE,
-        )
+    # through render: a broken template of the user's is an error at its line, not a crash
+    text = render(
+        workspace.root,
+        "system.yaml.j2",
+        title=name.replace("-", " ").replace("_", " ").title(),
+        slug=name,
+        schema_file=SCHEMA_FILE,
     )
     written = []
     schema_path = workspace.systems_dir / SCHEMA_FILE

@@ -9,7 +9,6 @@ that replaces the output folder at the end, so a failed build never leaves a hal
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -129,7 +128,7 @@ def _diff_svg(found: Any, cache: Path) -> Path:
 
     svg = cache / f"{found.after.slug or 'system'}-diff.svg"
     stamp = svg.with_suffix(".key")
-    key = digest_of(__version__, diff_dot(found))
+    key = pages.digest_of(__version__, diff_dot(found))
     with contextlib.suppress(OSError):
         if svg.is_file() and stamp.read_text(encoding="utf-8") == key:
             return svg
@@ -358,9 +357,3 @@ def _read_manifest(out: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def digest_of(*parts: object) -> str:
-    """A stable hash of page inputs. They are plain data built in a fixed order (strings,
-    numbers, tuples, lists, dicts), so their repr is stable, and far cheaper than JSON."""
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()

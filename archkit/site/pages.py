@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from archkit.decisions.record import METADATA_KEYS, Record
 from archkit.decisions.render import section_html
 from archkit.decisions.store import DecisionStore
+from archkit.files import PACKAGE_TEMPLATES
 from archkit.model.system import System
 from archkit.portfolio.content import CaseStudy, Content, LeadershipItem, Story
 from archkit.portfolio.spec import LEADERSHIP_PRINCIPLES
@@ -34,7 +35,7 @@ def digest_of(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "site"
+TEMPLATES = PACKAGE_TEMPLATES / "site"
 SEARCH_PART = 100  # records per part of the search data
 
 
