@@ -80,8 +80,3 @@ def is_placeholder(text: str) -> bool:
     for fragment in fragments():
         left = left.replace(f" {fragment} ", " ")
     return not left.strip()
-
-
-def is_starter_file(path: str | Path) -> bool:
-    """A file ``archkit init`` wrote for the user to rename or replace (systems/my-system.yaml)."""
-    return Path(path).stem in STARTER_STEMS

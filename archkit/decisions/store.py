@@ -478,14 +478,6 @@ class DecisionStore:
             self._commit({record.path: _with_status(record, status)})
             return self.read(record.path)
 
-    def add_link(self, number: int, label: str, target: Record) -> Record:
-        """Add ``label [N. Title](file)`` to a record's Status section (once)."""
-        check_link_labels(label)
-        with _folder_lock(self.dir):
-            record = self.find(number)
-            self._commit({record.path: _with_link(record, label, target)})
-            return self.read(record.path)
-
     def link(self, source: int, target: int, label: str, reverse: str) -> tuple[Record, Record]:
         """Link two records both ways (both change, or neither)."""
         if source == target:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from archkit.model.diff import ADDED, CHANGED, REMOVED, Change, SystemDiff, _match_connections, union
+from archkit.model.diff import ADDED, CHANGED, REMOVED, SystemDiff, _match_connections, union
 from archkit.model.system import Component, Connection, Group, Metric, System
 from archkit.render.dot import DotOptions, _font, _h, _left_row, _Writer, quote
 from archkit.render.themes import LIGHT, Theme
@@ -254,7 +254,3 @@ def render_diff(
         write_atomic(path, data)
         written.append(path)
     return written
-
-
-def change_dicts(changes: Sequence[Change]) -> list[dict[str, Any]]:
-    return [c.as_dict() for c in changes]
