@@ -51,7 +51,7 @@ _NUMBER = r"(?P<number>\d+(?:[.,]\d+)*)"
 _PATTERN = re.compile(
     r"^\s*(?P<pct>p\d{2,3}(?:\.\d+)?|\d{2}(?:st|nd|rd|th)\s+percentile)?\s*"
     r"(?P<bound><=|>=|≤|≥|<|>|~|≈|up\s+to|under|over)?\s*"
-    r"(?P<currency>[$€£])?\s*" + _NUMBER + r"\s*"
+    r"(?P<currency>[$€£])?\s*" + _NUMBER + r"(?P<gap>\s*)"
     r"(?P<scale>(?i:thousand|million|billion|trillion)(?![a-zA-Z])|bn|mn|mm|[kKmMbBtT](?![a-zA-Z]))?"
     r"\s*(?P<plus>\+)?\s*"
     r"(?P<rest>.*?)\s*$"
@@ -84,13 +84,16 @@ def parse_quantity(text: str) -> Quantity | None:
     if number is None:
         return None
     scale = match["scale"] or ""
-    value = number * _SCALE.get(scale.lower() if len(scale) > 2 else scale, 1.0)  # "Million" too
     rest = match["rest"]
+    if scale.lower() == "b" and match["gap"]:
+        # as in estimates (prep/figures.py): "1B" is a billion, "1 B" a byte
+        scale, rest = "", f"{scale}{rest}"
+    value = number * _SCALE.get(scale.lower() if len(scale) > 2 else scale, 1.0)  # "Million" too
     percentile = _percentile(match["pct"] or "")
     bound = _bound(match["bound"] or "")
     currency = _CURRENCY.get(match["currency"] or "", "")
     score = re.fullmatch(r"/\s*(\d+(?:\.\d+)?)\s*(?P<noun>.*)", rest)
-    if score and not currency and not match["scale"]:
+    if score and not currency and not scale:
         # "3.1/5": a score out of 5, compared in points
         out_of = float(score.group(1))
         if out_of <= 0:

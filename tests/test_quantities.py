@@ -110,3 +110,20 @@ def test_no_text_raises(text: str) -> None:
         assert other is not None
         change(q, other)
         change(other, q)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "dimension"),
+    [("500 B", 500.0, "data"), ("1 b/day", 1.0, "data"), ("1B", 1e9, "count"), ("3B requests", 3e9, "count")],
+)
+def test_a_b_is_a_byte_apart_from_the_number_and_a_billion_beside_it_as_in_estimates(
+    text: str, amount: float, dimension: str
+) -> None:
+    """Case-study results and estimates read one figure the same way."""
+    from archkit.prep.figures import read_quantity
+
+    found = parse_quantity(text)
+    assert found is not None and (found.value, found.dimension) == (amount, dimension)
+    reading = read_quantity(text)
+    assert reading.value.dims[0] == (1 if dimension == "data" else 0)
+    assert reading.value.amount == pytest.approx(amount / (86400 if "/day" in text else 1))
