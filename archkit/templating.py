@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Generator, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -42,32 +43,42 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
 MAX_OUTPUT = 4_000_000  # characters one template may write (a record, a page)
 MAX_REPEAT = 1_000_000  # characters (or items) of one 'text' * n
 MAX_STEPS = 10_000_000  # loop steps (and items of the ranges made) in one render of a workspace's templates
+MAX_SECONDS = 30.0  # processor time one render may take, checked in a workspace template's loops and calls
 
 
 class _Budget:
-    """What one render of a template may still spend on a workspace template's loops."""
+    """What one render of a template may still spend in a workspace template: loop steps (the
+    measure that stops nested loops the same way on every machine), and processor time (the
+    backstop for steps that are each slow: a long sort in a loop)."""
 
     def __init__(self) -> None:
         self.left = MAX_STEPS
+        self.until = time.process_time() + MAX_SECONDS
 
-    def spend(self, steps: int, name: str, filename: str | None, line: int) -> None:
+    def spend(self, steps: int, name: str, filename: str | None, line: int | None = None) -> None:
+        """Spend ``steps`` and look at the clock; over either budget is an ArchkitError at the
+        template's ``line`` (None: found on the stack)."""
         self.left -= steps
         if self.left < 0:
             self.left = 0  # a template catching nothing: the next step stops it again
-            raise _over_budget(name, filename, line)
+            raise _over_budget(f"runs its loops more than {MAX_STEPS:,} times", name, filename, line)
+        if time.process_time() > self.until:
+            what = f"takes more than {MAX_SECONDS:g} seconds of processor time"
+            raise _over_budget(what, name, filename, line)
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("archkit_template_budget", default=None)
 
 
-def _over_budget(name: str, filename: str | None, line: int) -> Exception:
+def _over_budget(what: str, name: str, filename: str | None, line: int | None) -> Exception:
     from archkit.errors import ArchkitError, Position, Problem, display_path
 
-    where = Position(display_path(Path(filename)) if filename else name, line)
+    shown = display_path(Path(filename)) if filename else name
+    where = Position(shown, _template_line() if line is None else line)
     return ArchkitError(
         [
             Problem(
-                f"template {name} runs its loops more than {MAX_STEPS:,} times",
+                f"template {name} {what}",
                 where,
                 expected="loops that end sooner (archkit stops a workspace's template there)",
             )
@@ -82,7 +93,7 @@ def _counted(iterable: Iterable[Any], name: str, filename: str | None, line: int
         budget = _Budget()
     for item in iterable:
         budget.left -= 1
-        if budget.left < 0:
+        if budget.left < 0 or not budget.left & 15:  # the clock, every 16 steps
             budget.spend(0, name, filename, line)
         yield item
 
@@ -147,6 +158,8 @@ class _LimitedSandbox(SandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         from jinja2.exceptions import SecurityError
 
+        self._look_at_the_clock(context)
+
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 sized = isinstance(seq, (str, list, tuple)) and isinstance(times, int)
@@ -157,21 +170,36 @@ class _LimitedSandbox(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        budget = _BUDGET.get()
-        if budget is not None and isinstance(__obj, LoopContext) and args and __self._users(__context.name):
+        budget = __self._look_at_the_clock(__context)
+        if budget is not None and isinstance(__obj, LoopContext) and args:
             # loop(children) in a recursive loop: its items are loop steps too
             template = __context.name or ""
             args = (_counted(args[0], template, __self._filename(template), 0), *args[1:])
         result = super().call(__context, __obj, *args, **kwargs)
-        if budget is not None and isinstance(result, range) and __self._users(__context.name):
+        if budget is not None and isinstance(result, range):
             # a range a workspace template makes costs its length: range(100000)|sum in a loop
             # is as much work as a nested loop, and is counted as one
             template = __context.name or ""
-            budget.spend(len(result), template, __self._filename(template), _template_line())
+            budget.spend(len(result), template, __self._filename(template))
         return result
 
+    def _look_at_the_clock(self, context: Context) -> _Budget | None:
+        """The render's budget when ``context`` is a workspace template's (its clock looked at:
+        every call and operator there), else None."""
+        budget = _BUDGET.get()
+        if budget is None or not self._users(context.name):
+            return None
+        if budget.left < 0 or time.process_time() > budget.until:
+            budget.spend(0, context.name or "", self._filename(context.name or ""))
+        return budget
+
     def _users(self, name: str | None) -> bool:
-        return name is None or _users_own(self._filename(name), name)
+        if name is None:
+            return True
+        own: dict[str, bool] = self.__dict__.setdefault("_archkit_own", {})
+        if name not in own:
+            own[name] = _users_own(self._filename(name), name)
+        return own[name]
 
     def _filename(self, name: str) -> str | None:
         try:

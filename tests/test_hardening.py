@@ -80,11 +80,19 @@ def hostile_record(example: Path) -> Path:
 
 
 def test_record_titles_with_escapes_are_listed_escaped(hostile_record: Path) -> None:
-    for args in (["tdr", "list"], ["tdr", "review"], ["tdr", "check"], ["drill", "--print"], ["check"]):
+    for args in (
+        ["tdr", "list"],
+        ["tdr", "review"],
+        ["tdr", "check"],
+        ["drill", "--print"],
+        ["check"],
+        ["tdr", "status", "5", "accepted"],
+        ["tdr", "link", "5", "3", "Relates to", "Relates to"],
+    ):
         code, out, err = cli(hostile_record, *args)
         assert code in (0, 1), (args, err)
         assert_clean(out + err)
-        if args[-1] in ("list", "review", "--print"):
+        if args[0] == "drill" or (args[0] == "tdr" and args[1] != "check"):  # the title, as escapes
             assert "hot API paths \\x1b[2J" in out, args
 
 
@@ -177,6 +185,26 @@ def test_every_kind_of_loop_spends_one_budget_per_render(
     )
     for _ in range(3):
         assert templating.render(tmp_path, "small.md.j2") == "." * 100
+
+
+def test_a_loop_whose_every_step_is_slow_is_stopped_by_the_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few steps, each a long sort: the processor-time backstop stops it at its line."""
+    from archkit import templating
+    from archkit.errors import ArchkitError
+
+    monkeypatch.setattr(templating, "MAX_SECONDS", 0.2)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "slow.md.j2").write_text(
+        "{% for a in range(1000) %}\n{% set n = ('xy' * 500000)|list|sort|length %}{% endfor %}",
+        encoding="utf-8",
+    )
+    with pytest.raises(ArchkitError) as raised:
+        templating.render(tmp_path, "slow.md.j2")
+    [problem] = raised.value.problems
+    assert problem.message == "template slow.md.j2 takes more than 0.2 seconds of processor time"
+    assert problem.position is not None and problem.position.line == 2
 
 
 def test_archkit_s_own_templates_spend_no_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -43,9 +43,12 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
 
 
 def say(message: str = "") -> None:
-    """Normal output (results, counts): silent with --quiet."""
+    """Normal output (results, counts): silent with --quiet; control characters from the input
+    (a record's title in 'tdr status') are shown as escapes."""
     if not State.quiet:
-        typer.echo(message)
+        from archkit.errors import printable
+
+        typer.echo(printable(message, keep="\n"))
 
 
 def counted(count: int, noun: str) -> str:
