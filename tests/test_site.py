@@ -370,3 +370,39 @@ def test_a_workspace_it_cannot_write_to_still_gets_its_diff_diagram(
     assert report.problems == []
     assert (tmp_path / "site" / "diagrams" / "platform-microservices-diff.svg").is_file()
     assert not (workspace / ".archkit" / "diagrams").exists()
+
+
+def test_serve_through_the_library_rebuilds_the_site_by_itself(workspace: Path) -> None:
+    """archkit.serve_site needs no callback: it rebuilds the site and says what check says."""
+    import threading
+    import time
+
+    from archkit import serve_site
+
+    said: list[str] = []
+    stop = threading.Event()
+    out = workspace / "site"
+    thread = threading.Thread(
+        target=lambda: serve_site(workspace, out, 0, say=said.append, stop=stop, quiet=True), daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 90
+        while not any(s.startswith("serving http://") for s in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        assert said[0].startswith("built ") and (out / "index.html").is_file()
+        system = workspace / "systems" / "payment-platform.yaml"
+        system.write_text(
+            system.read_text(encoding="utf-8").replace("\nname:", "\nname: [", 1), encoding="utf-8"
+        )
+        while not any(s.startswith("not rebuilt") for s in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        failed = next(s for s in said if s.startswith("not rebuilt"))
+        assert "systems/payment-platform.yaml:" in failed and "invalid YAML" in failed
+        assert "warning" not in failed  # quiet: errors only
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()

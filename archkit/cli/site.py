@@ -78,25 +78,11 @@ def serve(
     ] = Path("build/site"),
 ) -> None:
     """Preview the site, rebuilding it when a source file changes; open pages reload themselves."""
-    from archkit.errors import ArchkitError, format_problem
-    from archkit.site.build import build_site
-    from archkit.site.serve import Outcome
     from archkit.site.serve import serve as serve_site
     from archkit.workspace import Workspace
 
     run(Workspace(State.root).require)
     out_dir = in_workspace(State.root, out)
-
-    def shown(problems: list[Any]) -> tuple[str, ...]:
-        return tuple(format_problem(p) for p in problems if p.is_error or not State.quiet)
-
-    def rebuild() -> Outcome:
-        try:
-            # one process: the server's threads must not be forked into page workers
-            built = build_site(State.root, out_dir, jobs=1)
-        except ArchkitError as exc:  # what check prints; the browser shows it too
-            return Outcome(False, "not rebuilt", shown(exc.problems))
-        return Outcome(True, f"built {built.pages} pages ({built.rendered} rendered)", shown(built.problems))
 
     def opened(url: str) -> None:
         if open_browser:
@@ -104,4 +90,4 @@ def serve(
 
             webbrowser.open(url)
 
-    run(lambda: serve_site(State.root, out_dir, port, rebuild, say, host=host, on_ready=opened))
+    run(lambda: serve_site(State.root, out_dir, port, say=say, host=host, on_ready=opened, quiet=State.quiet))

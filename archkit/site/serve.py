@@ -64,17 +64,43 @@ class _State:
         }
 
 
+def site_rebuild(root: Path, out: Path, quiet: bool = False) -> Callable[[], Outcome]:
+    """What serve runs on every change: ``build_site``, its outcome in the words ``check`` uses
+    (with ``quiet``, errors only)."""
+
+    def rebuild() -> Outcome:
+        from archkit.errors import ArchkitError, format_problem
+        from archkit.site.build import build_site
+
+        def shown(problems: list[Any]) -> tuple[str, ...]:
+            return tuple(format_problem(p) for p in problems if p.is_error or not quiet)
+
+        try:
+            # one process: the server's threads must not be forked into page workers
+            built = build_site(root, out, jobs=1)
+        except ArchkitError as exc:  # what check prints; the browser shows it too
+            return Outcome(False, "not rebuilt", shown(exc.problems))
+        return Outcome(True, f"built {built.pages} pages ({built.rendered} rendered)", shown(built.problems))
+
+    return rebuild
+
+
 def serve(
     root: Path,
     out: Path,
     port: int,
-    rebuild: Callable[[], Outcome],
-    say: Callable[[str], None],
+    rebuild: Callable[[], Outcome] | None = None,
+    say: Callable[[str], None] = print,
     stop: threading.Event | None = None,
     host: str = "127.0.0.1",
     on_ready: Callable[[str], None] | None = None,
+    quiet: bool = False,
 ) -> None:
-    """Build, serve ``out`` on http://host:port, rebuild on every change until ``stop``."""
+    """Build, serve ``out`` on http://host:port, rebuild on every change until ``stop``.
+
+    ``rebuild``: what to run on a change, by default the site's build (:func:`site_rebuild`);
+    ``say``: where the outcome of each build goes; ``on_ready``: called with the URL once served."""
+    rebuild = rebuild or site_rebuild(root, out, quiet)
     stop = stop or threading.Event()
     state = _State()
     server = _listen(host, port, functools.partial(_Handler, state, directory=str(out)))
