@@ -134,11 +134,16 @@ def serve(
         pass
     finally:
         stop.set()
-        with state.changed:
-            state.closed = True
-            state.changed.notify_all()
-        server.shutdown()
-        server.server_close()
+        _close(state, server)
+
+
+def _close(state: _State, server: http.server.ThreadingHTTPServer) -> None:
+    """End the pages' event streams, then the server."""
+    with state.changed:
+        state.closed = True
+        state.changed.notify_all()
+    server.shutdown()
+    server.server_close()
 
 
 def _listen(host: str, port: int, handler: Any) -> http.server.ThreadingHTTPServer:
