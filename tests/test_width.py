@@ -205,3 +205,26 @@ def test_a_system_is_fitted_once_for_a_width(
     for remembered in (tmp_path / "cache" / "archkit" / "layouts").iterdir():
         remembered.write_text('{"variant": "TB stacked", "factor": "a lot"}')  # damaged: fitted again
     assert render("c") == cold and len(runs) > 1
+
+
+def test_the_title_block_is_narrow_for_a_page_width(repo: Path) -> None:
+    """For a page width the summary and stack lines are broken into even lines, and long scale
+    figures go two a row; the legend beside keeps to the height of its entries."""
+    from archkit.render.dot import DotOptions, to_dot
+
+    twitter = load_system(repo / "tests" / "fixtures" / "primer" / "twitter.yaml")
+    payments = load_system(repo / "systems" / "payment-platform.yaml")
+    wide, narrow = to_dot(payments), to_dot(payments, DotOptions(compact=True))
+    summary = "A new payment provider integrated across 5 products in 6 months, PCI DSS compliant."
+    assert summary in wide and summary not in narrow
+    lines = 'A new payment provider integrated across 5<BR ALIGN="LEFT"/>products in 6 months, PCI DSS'
+    assert lines + ' compliant.<BR ALIGN="LEFT"/>' in narrow
+
+    def per_row(dot: str) -> list[int]:
+        kpis = dot[dot.index('CELLSPACING="6"') : dot.index("</TABLE>", dot.index('CELLSPACING="6"'))]
+        return [row.count('POINT-SIZE="16"') for row in kpis.split("<TR>")[1:]]
+
+    assert per_row(narrow) == [3, 2] and per_row(to_dot(payments)) == [5]
+    # '250 billion read requests per month' and the like: two a row
+    assert per_row(to_dot(twitter, DotOptions(compact=True))) == [2, 2, 2, 2]
+    assert wide.count('<TR><TD HEIGHT="0"></TD></TR>') == 9

@@ -145,23 +145,34 @@ class _Writer:
             f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="22"><B>{_h(s.name)}</B></FONT></TD></TR>'
         ]
         if s.summary:
-            rows.append(_left_row(_font(s.summary, 12, t.muted)))
+            rows.append(_left_row(_font(s.summary, 12, t.muted, wrap=60 if self.options.compact else 0)))
         if s.scale or s.diagram_estimates:
             rows.append(_left_row(self.kpis()))
         if s.stack:
-            rows.append(_left_row(_font("Stack: " + " · ".join(s.stack), 10, t.muted)))
+            stack = "Stack: " + " · ".join(s.stack)
+            rows.append(_left_row(_font(stack, 10, t.muted, wrap=60 if self.options.compact else 0)))
         left = (
             '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">' + "".join(rows) + "</TABLE>"
         )
         cells = f'<TD ALIGN="LEFT" VALIGN="TOP">{left}</TD>'
         if self.options.legend:
-            cells += f'<TD WIDTH="24"></TD><TD ALIGN="RIGHT" VALIGN="TOP">{self.legend()}</TD>'
+            # Graphviz stretches a table to its cell: beside a taller title block, the legend
+            # would spread its entries over the whole height. Empty rows below it take nine
+            # tenths of the spare height, so it stays as tall as its entries.
+            spare = '<TR><TD HEIGHT="0"></TD></TR>' * 9
+            legend = (
+                '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+                f"<TR><TD>{self.legend()}</TD></TR>{spare}</TABLE>"
+            )
+            cells += f'<TD WIDTH="24"></TD><TD ALIGN="RIGHT" VALIGN="TOP">{legend}</TD>'
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>{cells}</TR></TABLE>'
 
     def kpis(self) -> str:
         t = self.theme
         metrics = [*self.system.scale, *_chosen_estimates(self.system)]
-        per_row = 3 if self.options.compact else KPI_PER_ROW
+        per_row = KPI_PER_ROW
+        if self.options.compact:  # for a page width: three a row, two when the figures are long
+            per_row = 2 if max((len(m.value) for m in metrics), default=0) > 16 else 3
         rows = []
         for start in range(0, len(metrics), per_row):
             cells = "".join(
@@ -369,8 +380,18 @@ def _swatch(border: str, fill: str) -> str:
     )
 
 
-def _font(text: str, size: int, color: str) -> str:
-    return f'<FONT POINT-SIZE="{size}" COLOR="{color}">{_h(text)}</FONT>'
+def _font(text: str, size: int, color: str, wrap: int = 0) -> str:
+    """``text`` in a size and colour; with ``wrap``, broken into left-aligned lines that long."""
+    if wrap and len(text) > wrap:
+        import math
+        import textwrap
+
+        lines = math.ceil(len(text) / wrap)  # that many lines of about the same length
+        even = textwrap.wrap(text, math.ceil(len(text) / lines) + 6)
+        shown = '<BR ALIGN="LEFT"/>'.join(_h(line) for line in even) + '<BR ALIGN="LEFT"/>'
+    else:
+        shown = _h(text)
+    return f'<FONT POINT-SIZE="{size}" COLOR="{color}">{shown}</FONT>'
 
 
 def _left_row(content: str) -> str:

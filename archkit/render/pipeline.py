@@ -46,7 +46,7 @@ LAYOUT_FORMATS = ("excalidraw", "drawio")
 # Exports written as text from the system alone, with no layout: format -> (system, direction) -> text.
 TEXT_EXPORTS = {"mermaid": to_mermaid, "d2": to_d2}
 # Bump when the renderer changes what it writes for the same input.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 
 
 @dataclasses.dataclass(frozen=True)
