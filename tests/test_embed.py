@@ -121,6 +121,47 @@ README.md:17: stale archkit:decisions: its text is out of date
     assert "recommendation-platform" not in out
 
 
+def workspace_state(root: Path) -> dict[str, tuple[bytes, int] | None]:
+    """Every file below ``root`` (its bytes and modification time) and every folder."""
+    state: dict[str, tuple[bytes, int] | None] = {}
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        state[name] = (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
+    return state
+
+
+def test_a_check_leaves_the_workspace_as_it_was_caches_included(runner: CliRunner, example: Path) -> None:
+    """Whatever a check has to read again (a new or touched document, an edited system, a new
+    record, a deleted image), it writes nothing: not a document, an image or a cache."""
+    write(example / "docs" / "a.md", DOC)
+    write(
+        example / "docs" / "b.md", "<!-- archkit:diagram url-shortener format=png -->\n<!-- archkit:end -->\n"
+    )
+    assert invoke(runner, "-C", str(example), "embed")[0] == 0
+    assert (example / ".archkit" / "cache" / "embed.json").is_file()
+    write(example / "docs" / "c.md", "<!-- archkit:mermaid url-shortener -->\n<!-- archkit:end -->\n")
+    os.utime(example / "docs" / "a.md", ns=(1, 1))  # touched, still up to date
+    system = example / "systems" / "payment-platform.yaml"
+    system.write_text(system.read_text("utf-8").replace("Payment Platform Integration", "Payments"), "utf-8")
+    record = sorted((example / "decisions").glob("0002-*.md"))[0]
+    record.write_text(record.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    (example / "docs" / "url-shortener.png").unlink()
+    before = workspace_state(example)
+    code, out, _ = invoke(runner, "-C", str(example), "embed", "--check")
+    assert code == 1
+    assert "docs/c.md:1: stale archkit:mermaid url-shortener" in out
+    assert "docs/b.md:1: stale archkit:diagram url-shortener: its image is out of date" in out
+    assert workspace_state(example) == before
+    # and a check that finds everything up to date writes nothing either
+    assert invoke(runner, "-C", str(example), "embed")[0] == 0
+    before = workspace_state(example)
+    assert invoke(runner, "-C", str(example), "embed", "--check")[:2] == (
+        0,
+        "3 documents, 7 blocks: all up to date\n",
+    )
+    assert workspace_state(example) == before
+
+
 def test_a_deleted_image_is_stale_and_drawn_again(runner: CliRunner, example: Path) -> None:
     write(
         example / "doc.md",

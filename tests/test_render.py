@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -155,6 +156,26 @@ def test_second_render_skips_graphviz_until_something_changes(tmp_path: Path, ma
     fourth = render_diagrams(systems, out, RenderOptions(formats=("svg", "png"), theme="dark"), cache)
     assert not any(r.cached for r in fourth)
     assert len(dot_calls) == 9
+
+
+def test_formats_drawn_apart_and_systems_drawn_alone_keep_their_cache(
+    tmp_path: Path, make_tree, dot_calls
+) -> None:
+    """A system's SVG and PNG drawn by separate calls (as two embed blocks do) are both cached,
+    and drawing one system forgets none of the others; an entry whose images are gone is."""
+    root = make_tree({f"systems/s{i}.yaml": system_yaml(4, ["redis"]) for i in range(2)})
+    systems = [load_system(root / "systems" / f"s{i}.yaml") for i in range(2)]
+    out, cache = tmp_path / "out", root / ".archkit"
+    svg, png = RenderOptions(formats=("svg",)), RenderOptions(formats=("png",))
+    for options in (svg, png, svg):
+        render_diagrams(systems, out, options, cache)
+    render_diagrams(systems[:1], out, svg, cache)
+    assert len(dot_calls) == 4  # each system once per format
+    assert all(r.cached for options in (svg, png) for r in render_diagrams(systems, out, options, cache))
+    for name in ("s1.svg", "s1.png"):
+        (out / name).unlink()
+    render_diagrams(systems[:1], out, png, cache)
+    assert sorted(json.loads(cache_file(cache, out).read_text("utf-8"))["entries"]) == ["s0:png", "s0:svg"]
 
 
 def test_output_is_byte_identical_across_processes(tmp_path: Path, example: Path) -> None:

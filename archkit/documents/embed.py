@@ -10,18 +10,16 @@ rewritten - atomically, and only when it differs.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from archkit import __version__
 from archkit.documents import blocks as made
 from archkit.documents.markers import Block, current_body, find_blocks, format_body, replace_blocks
 from archkit.errors import ArchkitError, Position, Problem, display_path
 from archkit.files import user_path, write_atomic
+from archkit.stamp_cache import StampCache
 
 if TYPE_CHECKING:
     from archkit.decisions.record import Record
@@ -30,7 +28,7 @@ if TYPE_CHECKING:
 SUFFIXES = (".md", ".markdown", ".html", ".htm")
 SKIPPED_DIRS = {"build", "site", "node_modules", "venv", "__pycache__"}
 CACHE = Path(".archkit") / "cache" / "embed.json"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # per document: its number of blocks, and its inputs' stamps when it was up to date
 
 
 class Stale(NamedTuple):
@@ -53,8 +51,8 @@ def embed_documents(root: Path, files: Sequence[Path] = (), check: bool = False)
     """Fill (or with ``check``, only compare) the marker blocks of ``files``, or of every
     Markdown and HTML document in the workspace when none are given."""
     documents = [user_path(root, f) for f in files] or list(discover(root))
-    cache = _StampCache(root / CACHE)
-    state = Inputs(root)
+    cache = StampCache(root / CACHE, _CACHE_VERSION)
+    state = Inputs(root, caches=not check)
     stale: list[Stale] = []
     updated: list[str] = []
     drawn: list[Path] = []
@@ -72,14 +70,15 @@ def embed_documents(root: Path, files: Sequence[Path] = (), check: bool = False)
             updated.append(shown)
             if not check:
                 write_atomic(document, new_text.encode("utf-8"))
-        if not check or not doc_stale:
-            cache.record(document, len(found), list(state.inputs(document, found)))
-    cache.save()
+        if not check:
+            cache.put_made_from(document, len(found), state.inputs(document, found))
+    if not check:  # a check writes nothing, not even the cache
+        cache.save(forget_unused=not files)  # given files: the others are still known
     return EmbedReport(count, total, updated, stale if check else [], drawn)
 
 
 def _read_all(
-    root: Path, documents: Sequence[Path], cache: _StampCache, state: Inputs
+    root: Path, documents: Sequence[Path], cache: StampCache, state: Inputs
 ) -> tuple[list[tuple[Path, str, list[Block], list[str]]], int, int]:
     """The documents to fill, each with its text, blocks and their new bodies; and how many
     documents and blocks the cache vouches for. ArchkitError with every problem found."""
@@ -87,8 +86,8 @@ def _read_all(
     problems: list[Problem] = []
     count = total = 0
     for document in documents:
-        known = cache.fresh(document)
-        if known is not None:
+        known = cache.get_made_from(document)  # its number of blocks
+        if isinstance(known, int):
             count += known > 0
             total += known
             continue
@@ -209,10 +208,12 @@ def _draw(
 
 
 class Inputs:
-    """The workspace's systems and records, loaded once and only when a stale block needs them."""
+    """The workspace's systems and records, loaded once and only when a stale block needs them;
+    through the caches in ``.archkit/cache/`` unless ``caches`` is false (then nothing is written)."""
 
-    def __init__(self, root: Path, link_root: Path | None = None) -> None:
+    def __init__(self, root: Path, link_root: Path | None = None, *, caches: bool = True) -> None:
         self.root = root
+        self.caches = root / ".archkit" / "cache" if caches else None
         self._systems: dict[str, System] | None = None
         self._files: dict[str, Path] = {}
         self._records: list[Record] | None = None
@@ -228,7 +229,7 @@ class Inputs:
             if not self._files:
                 self._systems = {}
                 return self._systems
-            checked = workspace.load(cache=self.root / ".archkit" / "cache" / "systems.json")
+            checked = workspace.load(cache=self.caches / "systems.json" if self.caches else None)
             if checked.errors:
                 raise ArchkitError(checked.errors)
             self._systems = {s.slug: s for s in checked.systems}
@@ -243,7 +244,7 @@ class Inputs:
 
     def records(self) -> list[Record]:
         if self._records is None:
-            self._records = self.store().records(cache=self.root / ".archkit" / "cache" / "records")
+            self._records = self.store().records(cache=self.caches / "records" if self.caches else None)
         return self._records
 
     def records_dir(self) -> Path:
@@ -265,49 +266,3 @@ class Inputs:
                 yield folder
                 yield self.root / ".adr-dir"
                 yield from (folder / r.path for r in self.records())
-
-
-class _StampCache:
-    """Per document: how many blocks it has and the stamps of its inputs when it was up to date."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.changed = False
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            ok = data.get("version") == [_CACHE_VERSION, __version__]
-            self.entries: dict[str, Any] = (
-                data["documents"] if ok and isinstance(data["documents"], dict) else {}
-            )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.entries = {}
-
-    def fresh(self, document: Path) -> int | None:
-        """The document's number of blocks when neither it nor its inputs changed; else None."""
-        entry = self.entries.get(str(document))
-        if not isinstance(entry, dict) or not isinstance(entry.get("inputs"), dict):
-            return None
-        for path, stamp in entry["inputs"].items():
-            if _stamp(Path(path)) != stamp:
-                return None
-        blocks = entry.get("blocks")
-        return blocks if isinstance(blocks, int) else None
-
-    def record(self, document: Path, blocks: int, inputs: list[Path]) -> None:
-        self.entries[str(document)] = {"blocks": blocks, "inputs": {str(p): _stamp(p) for p in inputs}}
-        self.changed = True
-
-    def save(self) -> None:
-        if not self.changed:
-            return
-        data = {"version": [_CACHE_VERSION, __version__], "documents": self.entries}
-        with contextlib.suppress(OSError):  # a read-only workspace: documents are read again next time
-            write_atomic(self.path, json.dumps(data, indent=0, sort_keys=True))
-
-
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]

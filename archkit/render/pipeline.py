@@ -10,9 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
 import os
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -30,6 +28,7 @@ from archkit.render.icons import scaled_reader
 from archkit.render.mermaid import to_mermaid
 from archkit.render.svg import finish_svg, read_icon_from
 from archkit.render.themes import THEMES
+from archkit.stamp_cache import JsonCache
 
 FORMATS = ("svg", "png", "dot", "mermaid", "d2", "excalidraw", "drawio")
 EXTENSIONS = {
@@ -47,6 +46,7 @@ LAYOUT_FORMATS = ("excalidraw", "drawio")
 TEXT_EXPORTS = {"mermaid": to_mermaid, "d2": to_d2}
 # Bump when the renderer changes what it writes for the same input.
 RENDERER_VERSION = "3"
+_CACHE_VERSION = 1  # bump when the cache's entries change shape
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,7 +153,7 @@ def render_diagrams(
     if any(fmt in graphviz.DOT_FORMATS or fmt in LAYOUT_FORMATS for fmt in options.formats):
         graphviz.find_dot()  # fail once, before any work, when Graphviz is missing
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache = _Cache(cache_file(cache_dir, out_dir) if cache_dir is not None else None)
+    cache = _Cache(cache_file(cache_dir, out_dir) if cache_dir is not None else None, out_dir)
     jobs = options.jobs or os.cpu_count() or 1
     render = functools.partial(_render_safely, out_dir=out_dir, options=options, cache=cache)
     # Systems whose files are fresh cost a hash each: answer them here, and start threads only
@@ -190,7 +190,7 @@ def fresh_diagrams(
     systems: Sequence[System], out_dir: Path, options: RenderOptions, cache_dir: Path
 ) -> list[bool]:
     """For each system: are its files in ``out_dir`` what a render would write? Draws nothing."""
-    cache = _Cache(cache_file(cache_dir, out_dir))
+    cache = _Cache(cache_file(cache_dir, out_dir), out_dir)
     return [_fresh(system, out_dir, options, cache) is not None for system in systems]
 
 
@@ -211,8 +211,9 @@ def _check_slugs(systems: Sequence[System]) -> None:
 def _fresh(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered | None:
     """The system's files, when the cache says they are what a render would write."""
     _, _, targets, key = _plan(system, out_dir, options)
-    if cache.fresh(system.slug, key, targets.values()):
-        return Rendered(system.slug, list(targets.values()), cached=True, note=cache.note(system.slug))
+    if cache.fresh(system.slug, options.formats, key, targets.values()):
+        note = cache.note(system.slug, options.formats)
+        return Rendered(system.slug, list(targets.values()), cached=True, note=note)
     return None
 
 
@@ -248,7 +249,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
         write_atomic(targets[fmt], data)
     note = "; ".join(notes)
     hashes = {targets[fmt].name: _digest(data) for fmt, data in contents.items()}
-    cache.record(system.slug, key, hashes, out_dir, note)
+    cache.record(system.slug, options.formats, key, hashes, note)
     return Rendered(system.slug, list(targets.values()), note=note)
 
 
@@ -375,24 +376,17 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class _Cache:
-    """What each system's files were rendered from, and their contents' hashes."""
+class _Cache(JsonCache):
+    """What each system's files in ``out_dir`` were drawn from (a hash of all of it: the key) and
+    their contents' hashes, sizes and modification times: one entry per system and formats, so
+    that its SVG and its PNG drawn by separate calls do not replace each other's entry."""
 
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.lock = threading.Lock()
-        self.changed = False
-        self.entries: dict[str, dict[str, object]] = {}
-        if path is None:
-            return
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            self.entries = loaded if isinstance(loaded, dict) else {}
-        except (OSError, ValueError):
-            self.entries = {}
+    def __init__(self, path: Path | None, out_dir: Path) -> None:
+        super().__init__(path, _CACHE_VERSION)
+        self.out_dir = out_dir
 
-    def fresh(self, slug: str, key: str, files: Iterable[Path]) -> bool:
-        entry = self.entries.get(slug)
+    def fresh(self, slug: str, formats: Sequence[str], key: str, files: Iterable[Path]) -> bool:
+        entry = self.entry(_entry_name(slug, formats))
         if not isinstance(entry, dict) or entry.get("key") != key:
             return False
         recorded = entry.get("files")
@@ -412,21 +406,35 @@ class _Cache:
                 return False
         return True
 
-    def note(self, slug: str) -> str:
-        entry = self.entries.get(slug)
+    def note(self, slug: str, formats: Sequence[str]) -> str:
+        entry = self.entries.get(_entry_name(slug, formats))
         note = entry.get("note", "") if isinstance(entry, dict) else ""
         return note if isinstance(note, str) else ""
 
-    def record(self, slug: str, key: str, hashes: dict[str, str], out_dir: Path, note: str = "") -> None:
+    def record(
+        self, slug: str, formats: Sequence[str], key: str, hashes: dict[str, str], note: str = ""
+    ) -> None:
         """Note what was written: each file's hash, size and modification time."""
         files: dict[str, list[object]] = {}
         for name, digest in hashes.items():
-            stat = (out_dir / name).stat()
+            stat = (self.out_dir / name).stat()
             files[name] = [digest, stat.st_size, stat.st_mtime_ns]
-        with self.lock:
-            self.entries[slug] = {"key": key, "files": files, **({"note": note} if note else {})}
-            self.changed = True
+        self.store(
+            _entry_name(slug, formats), {"key": key, "files": files, **({"note": note} if note else {})}
+        )
 
-    def save(self) -> None:
-        if self.changed and self.path is not None:
-            write_atomic(self.path, json.dumps(self.entries, indent=1, sort_keys=True) + "\n")
+    def unused(self) -> list[str]:
+        """Entries whose files are no longer all in the output folder: they can never be fresh
+        again. The others are kept, asked for this time or not: drawing one system must not
+        forget the rest."""
+        return [
+            name
+            for name, entry in self.entries.items()
+            if not isinstance(entry, dict)
+            or not isinstance(entry.get("files"), dict)
+            or not all((self.out_dir / str(file)).is_file() for file in entry["files"])
+        ]
+
+
+def _entry_name(slug: str, formats: Sequence[str]) -> str:
+    return f"{slug}:{','.join(formats)}"
