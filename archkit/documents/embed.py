@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from archkit.documents import blocks as made
 from archkit.documents.markers import Block, current_body, find_blocks, format_body, replace_blocks
 from archkit.errors import ArchkitError, Position, Problem, display_path
-from archkit.files import user_path, write_atomic
+from archkit.files import CACHES, user_path, write_atomic
 from archkit.stamp_cache import StampCache
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SUFFIXES = (".md", ".markdown", ".html", ".htm")
 SKIPPED_DIRS = {"build", "site", "node_modules", "venv", "__pycache__"}
-CACHE = Path(".archkit") / "cache" / "embed.json"
+CACHE = CACHES / "embed.json"
 _CACHE_VERSION = 2  # per document: its number of blocks, and its inputs' stamps when it was up to date
 
 
@@ -213,7 +213,7 @@ class Inputs:
 
     def __init__(self, root: Path, link_root: Path | None = None, *, caches: bool = True) -> None:
         self.root = root
-        self.caches = root / ".archkit" / "cache" if caches else None
+        self.caches = root / CACHES if caches else None
         self._systems: dict[str, System] | None = None
         self._files: dict[str, Path] = {}
         self._records: list[Record] | None = None
