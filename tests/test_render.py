@@ -327,3 +327,20 @@ def test_mermaid_shapes_badges_and_replication_follow_the_diagram() -> None:
     assert 'c_job["<b>Rollup</b>' in text and 'c_api["<b>Read API</b>' in text and "×3" in text
     (replication,) = [line for line in text.splitlines() if "==>" in line]
     assert replication.startswith('  c_db ==>|"replication"| c_db_')
+
+
+@pytest.mark.parametrize(("label", "shown"), [("redis", False), ("Session cache", True)])
+def test_every_renderer_shows_the_technology_under_a_title_by_one_rule(label: str, shown: bool) -> None:
+    """'Redis' under a box titled 'redis' only repeats it: no renderer shows it then."""
+    from archkit.render.d2 import to_d2
+    from archkit.render.scene import scene_of
+
+    system = System("Cache", components=(Component("cache", label=label, tech="redis"),))
+    dot = to_dot(system)
+    outputs = {
+        "dot": ">Redis<" in dot,
+        "mermaid": "<small>Redis</small>" in to_mermaid(system),
+        "d2": "\\nRedis" in to_d2(system),
+        "scene": "Redis" in scene_of(system, whole=True).boxes[0].detail,
+    }
+    assert outputs == dict.fromkeys(outputs, shown)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from archkit import catalogue
 from archkit.model.system import Component, Group, System
-from archkit.render.shapes import outline_of
+from archkit.render.shapes import outline_of, tech_subtitle, title_text
 from archkit.render.themes import LIGHT
 
 _DIRECTIONS = {"LR": "right", "RL": "left", "TB": "down", "BT": "up"}
@@ -31,20 +30,11 @@ def to_d2(system: System, direction: str | None = None) -> str:
     return "\n".join(_lines(system, direction or system.direction or "LR")) + "\n"
 
 
-def title_text(system: System) -> str:
-    """The title: the system's name, then its scale figures on one line."""
-    lines = [" ".join(system.name.split())]
-    if system.scale:
-        lines.append(" · ".join(f"{m.value} {m.name}" for m in system.scale))
-    return "\n".join(lines)
-
-
 def component_text(component: Component) -> str:
     """A component's label: its title, its technology and its metrics, one a line."""
     lines = [component.title]
-    tech_name = catalogue.display_name(component.tech)
-    if tech_name and tech_name.casefold() != component.title.casefold():
-        lines.append(tech_name)
+    if tech_subtitle(component):
+        lines.append(tech_subtitle(component))
     lines.extend(component.metrics)
     return "\n".join(lines)
 

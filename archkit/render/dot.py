@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from archkit import catalogue
 from archkit.model.system import Component, Connection, Group, Metric, System
+from archkit.render.shapes import tech_subtitle
 from archkit.render.stacking import Stacking, plan_stacking
 from archkit.render.themes import LIGHT, Theme
 
@@ -274,8 +275,8 @@ class _Writer:
                 f'STYLE="ROUNDED"><IMG SRC="{_h(icon)}" SCALE="TRUE"/></TD></TR>'
             )
         rows.append(f"<TR><TD><B>{_h(component.title)}</B></TD></TR>")
-        tech_name = catalogue.display_name(component.tech)
-        if tech_name and tech_name != component.title:
+        tech_name = tech_subtitle(component)
+        if tech_name:
             rows.append(f'<TR><TD><FONT POINT-SIZE="9" COLOR="{t.muted}">{_h(tech_name)}</FONT></TD></TR>')
         badges = self.badges(component)
         if badges:

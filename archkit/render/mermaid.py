@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from archkit import catalogue
 from archkit.model.system import Component, Group, System
+from archkit.render.shapes import tech_subtitle
 
 _ENTITIES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "|": "#124;", "`": "#96;"}
 
@@ -85,8 +86,8 @@ _SHAPES = {catalogue.BOX: ("[", "]"), catalogue.CYLINDER: ("[(", ")]"), catalogu
 
 def _node(component: Component) -> str:
     parts = [f"<b>{escape(component.title)}</b>"]
-    tech_name = catalogue.display_name(component.tech)
-    if tech_name and tech_name != component.title:
+    tech_name = tech_subtitle(component)
+    if tech_name:
         parts.append(f"<small>{escape(tech_name)}</small>")
     badges = [f"×{component.copies}"] if component.copies > 1 else []
     badges += [f"{component.shards} shards"] if component.shards else []

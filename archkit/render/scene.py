@@ -12,9 +12,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from archkit import catalogue
 from archkit.model.system import Component, Group, System
-from archkit.render.shapes import Outline, outline_of
+from archkit.render.shapes import Outline, outline_of, tech_subtitle, title_text
 
 if TYPE_CHECKING:
     from archkit.prep.board import Board
@@ -69,17 +68,9 @@ class Placed(NamedTuple):
     height: float
 
 
-def title_of(system: System) -> str:
-    lines = [" ".join(system.name.split())]
-    if system.scale:
-        lines.append(" · ".join(f"{m.value} {m.name}" for m in system.scale))
-    return "\n".join(lines)
-
-
 def _detail(component: Component) -> tuple[str, ...]:
-    tech_name = catalogue.display_name(component.tech)
-    lines = [tech_name] if tech_name and tech_name.casefold() != component.title.casefold() else []
-    return (*lines, *component.metrics)
+    tech_name = tech_subtitle(component)
+    return (*([tech_name] if tech_name else []), *component.metrics)
 
 
 def scene_of(system: System, max_boxes: int | None = None, whole: bool = False) -> Scene:
@@ -98,7 +89,9 @@ def scene_of(system: System, max_boxes: int | None = None, whole: bool = False) 
         )
     else:
         links = tuple(Link(a.source, a.target, a.label, a.mode) for a in board.arrows)
-    return Scene(system.name, title_of(system), tuple(boxes), frames, links, tuple(t for t, _ in board.steps))
+    return Scene(
+        system.name, title_text(system), tuple(boxes), frames, links, tuple(t for t, _ in board.steps)
+    )
 
 
 def _board(system: System, max_boxes: int | None, whole: bool) -> Board:
