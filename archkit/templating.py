@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NamedTuple, cast
@@ -208,6 +209,34 @@ class _LimitedSandbox(SandboxedEnvironment):
             return None
 
 
+class _WorkspaceLoader(FileSystemLoader):
+    """The workspace's templates/ first, then archkit's; a workspace template that is a symbolic
+    link to a file outside the workspace is refused at the link, and not read."""
+
+    def __init__(self, workspace_root: Path) -> None:
+        super().__init__([str(workspace_root / "templates"), str(PACKAGE_TEMPLATES)])
+        self.workspace_root = workspace_root
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        from archkit.files import inside
+
+        own = self.workspace_root / "templates" / template
+        linked_out = not inside(own, self.workspace_root) and not inside(own, PACKAGE_TEMPLATES)
+        if os.path.lexists(own) and linked_out:
+            from archkit.errors import ArchkitError, Position, Problem, display_link
+
+            raise ArchkitError(
+                [
+                    Problem(
+                        "the template is a symbolic link to a file outside the workspace",
+                        Position(display_link(own, self.workspace_root)),
+                        expected="a template inside the workspace (archkit reads nothing outside it)",
+                    )
+                ]
+            )
+        return super().get_source(environment, template)
+
+
 def environment(workspace_root: Path) -> SandboxedEnvironment:
     """Templates a user drops in ``<workspace>/templates/`` override archkit's of the same name.
 
@@ -215,7 +244,7 @@ def environment(workspace_root: Path) -> SandboxedEnvironment:
     """
     env = _LimitedSandbox(
         # one loader, two folders: the workspace's first
-        loader=FileSystemLoader([str(workspace_root / "templates"), str(PACKAGE_TEMPLATES)]),
+        loader=_WorkspaceLoader(workspace_root),
         bytecode_cache=_bytecode_cache(),
         # "page.html.j2" is HTML too: escape by the extension before .j2 as well
         autoescape=select_autoescape(["html", "htm", "xml", "svg", "html.j2", "htm.j2", "xml.j2", "svg.j2"]),

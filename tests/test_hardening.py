@@ -414,3 +414,18 @@ def test_a_records_folder_linked_out_of_the_workspace_is_refused(example: Path, 
         assert code in (1, 2) and message in err, args
         assert "Keep the monolith" not in out + err
     assert sorted(p.name for p in elsewhere.iterdir()) == before
+
+
+def test_a_template_linked_out_of_the_workspace_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    (root / "templates").mkdir(parents=True)
+    outside = tmp_path / "elsewhere.md.j2"
+    outside.write_text(f"# {{{{ number }}}}. {SECRET}\n", encoding="utf-8")
+    (root / "templates" / "tdr.md.j2").symlink_to(outside)
+    code, out, err = cli(root, "tdr", "new", "Read outside")
+    assert (code, out) == (2, "")
+    assert err == (
+        "templates/tdr.md.j2: error: the template is a symbolic link to a file outside the workspace; "
+        "expected a template inside the workspace (archkit reads nothing outside it)\n"
+    )
+    assert not (root / "decisions").exists() or list((root / "decisions").iterdir()) == []
