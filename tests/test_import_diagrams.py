@@ -175,6 +175,22 @@ def test_cli_writes_the_system_and_never_overwrites(tmp_path: Path) -> None:
     assert result.exit_code == 0 and (ws / "systems" / "ev.yaml").is_file()
 
 
+def test_a_relative_script_is_the_workspace_s_first_then_the_current_folder_s(
+    tmp_path: Path, monkeypatch
+) -> None:
+    ws, here = tmp_path / "ws", tmp_path / "here"
+    ws.mkdir()
+    here.mkdir()
+    _script(here, "events.py", EVENT_PROCESSING)
+    monkeypatch.chdir(here)
+    runner = CliRunner()
+    result = runner.invoke(app, ["-C", str(ws), "import", "diagrams", "events.py", "-o", "a.yaml"])
+    assert (result.exit_code, result.output) == (0, "wrote a.yaml\n")  # only here has it
+    _script(ws, "events.py", EVENT_PROCESSING.replace("Event Processing", "Workspace Events"))
+    result = runner.invoke(app, ["-C", str(ws), "import", "diagrams", "events.py", "-o", "b.yaml"])
+    assert result.exit_code == 0 and "name: Workspace Events" in (ws / "b.yaml").read_text(encoding="utf-8")
+
+
 def test_a_failing_script_names_its_line(tmp_path: Path) -> None:
     script = _script(
         tmp_path, "broken.py", "from diagrams import Diagram\n\nwith Diagram('x', show=False):\n    1 / 0\n"

@@ -82,11 +82,13 @@ def import_diagrams(
     """Run a diagrams script with its rendering switched off and write the archkit system it
     draws: clusters as groups, nodes as components (classes mapped to the catalogue), edges as
     connections. The script is Python and runs in this process: import only what you would run."""
+    from archkit.files import in_workspace, user_path
     from archkit.interop.diagrams_script import write_imported
 
-    source = script if script.is_absolute() or not (State.root / script).is_file() else State.root / script
-    target = None if out is None else out if out.is_absolute() else State.root / out
-    written, imported = run(lambda: write_imported(source, target, State.root / "systems", force))
+    target = None if out is None else in_workspace(State.root, out)
+    written, imported = run(
+        lambda: write_imported(user_path(State.root, script), target, State.root / "systems", force)
+    )
     for warning in imported.warnings:
         typer.echo(warning, err=True)
     say(f"wrote {shown(written)}")
