@@ -188,3 +188,10 @@ def test_check_suggests_by_the_same_ranking() -> None:
     assert catalogue.suggest("key-valu")[0] == "key-value-store"
     assert catalogue.suggest("wide-colum")[0] == "wide-column-store"
     assert catalogue.suggest("document")[0] == "document-store"
+
+
+def test_a_search_for_replicas_or_shards_says_they_are_a_component_s_keys() -> None:
+    assert catalogue.search("shards") == []
+    assert catalogue.not_found_note("Shards") == catalogue.not_found_note("read replica") != ""
+    assert "replicas: 3" in catalogue.not_found_note("replicas")
+    assert catalogue.not_found_note("qqqq") == ""

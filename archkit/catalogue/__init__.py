@@ -195,6 +195,14 @@ def search(query: str = "") -> list[Technology]:
     return list(seen.values())
 
 
+def not_found_note(query: str) -> str:
+    """What to add when ``query`` finds no technology: for 'replica' or 'shards', that they are a
+    component's keys, not technologies ('' otherwise)."""
+    if normalize(query).rstrip("s") in ("replica", "shard", "read-replica", "primary"):
+        return " (replicas and shards are a component's keys: replicas: 3, shards: 16, replica-of: ID)"
+    return ""
+
+
 def icon_path(tech: Technology) -> Path:
     """The PNG icon the ``diagrams`` package ships for this technology's node class."""
     return resources_root() / icon_file(tech)

@@ -259,10 +259,7 @@ def techs(
         print_json([t.as_json() for t in found])
         raise typer.Exit(0 if found else EXIT_FINDINGS)
     if not found:
-        hint = ""
-        if catalogue.normalize(query or "").rstrip("s") in ("replica", "shard", "read-replica", "primary"):
-            hint = " (replicas and shards are a component's keys: replicas: 3, shards: 16, replica-of: ID)"
-        fail(f"no technology matches '{query}'{hint}", EXIT_FINDINGS)
+        fail(f"no technology matches '{query}'{catalogue.not_found_note(query or '')}", EXIT_FINDINGS)
     rows = [[t.id, t.name, t.category, t.shape, t.provider, ", ".join(t.aliases)] for t in found]
     print_table(["tech", "name", "category", "shape", "provider", "aliases"], rows)
     if query:
