@@ -300,6 +300,15 @@ def test_schema_type_defaults_to_system_and_an_unknown_type_is_refused(
     code, out, _ = run(runner, "-C", str(tmp_path), "schema", "-t", "case-study", "-o", "cs.json")
     assert (code, out) == (0, "wrote cs.json\n")
     assert json.loads((tmp_path / "cs.json").read_text(encoding="utf-8"))["title"] == "archkit case study"
+    code, out, _ = run(runner, "-C", str(tmp_path), "schema", "-t", "case-study", "-o", "cs.json")
+    assert (code, out) == (0, "cs.json is up to date\n")
+    # a file of the user's is never overwritten, and no folder is made
+    (tmp_path / "notes.json").write_text('{"mine": true}\n', encoding="utf-8")
+    code, _, err = run(runner, "-C", str(tmp_path), "schema", "-o", "notes.json")
+    assert code == 2 and "is not archkit's system schema: it is left as it is" in err
+    assert (tmp_path / "notes.json").read_text(encoding="utf-8") == '{"mine": true}\n'
+    code, _, err = run(runner, "-C", str(tmp_path), "schema", "-o", "nowhere/x.json")
+    assert code == 2 and "does not exist" in err and not (tmp_path / "nowhere").exists()
 
 
 def test_write_schema_replaces_only_its_own_schema(tmp_path: Path) -> None:

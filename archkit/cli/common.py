@@ -100,19 +100,13 @@ def run(action: Callable[[], T]) -> T:
         fail(f"error: {where}{exc.strerror or exc}", EXIT_USAGE)
 
 
-def load_checked(systems: Sequence[str], show: bool = True, code: int = EXIT_USAGE) -> Checked:
-    """The workspace's systems, loaded and checked: the one way every command reads them. Every
-    problem is printed (unless ``show`` is off, for --json); errors exit ``code`` (check: 1,
-    findings; the others: 2, input they cannot work with)."""
-    from archkit.workspace import Workspace
+def load_checked(systems: Sequence[str]) -> Checked:
+    """The workspace's systems, loaded and checked (``workspace.load_checked``, the one way
+    every command reads them): warnings are printed; errors are printed and exit 2."""
+    from archkit.workspace import load_checked as load
 
-    workspace = Workspace(State.root)
-    run(workspace.require)
-    checked = run(lambda: workspace.load(systems))
-    if show:
-        report(checked.problems)
-        if checked.errors:
-            raise typer.Exit(code)
+    checked = run(lambda: load(State.root, systems))
+    report(checked.problems)
     return checked
 
 
@@ -143,8 +137,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Se
 
 # Options that belong to archkit as a whole, accepted before or after the command's name (as
 # `archkit tdr check -C docs/arch` in a pre-commit hook's args): moved in front before parsing.
-_GLOBAL_WITH_VALUE = ("-C", "--directory")
-_GLOBAL_FLAGS = ("-q", "--quiet")
+GLOBAL_WITH_VALUE = ("-C", "--directory")
+GLOBAL_FLAGS = ("-q", "--quiet")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
@@ -157,22 +151,18 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if word == "--":
             rest += [word, *words]
             break
-        if word in _GLOBAL_WITH_VALUE:
+        if word in GLOBAL_WITH_VALUE:
             value = next(words, None)
             front += [word] if value is None else [word, value]
         elif (
             word.startswith("--directory=")
             or (word.startswith("-C") and len(word) > 2)
-            or word in _GLOBAL_FLAGS
+            or word in GLOBAL_FLAGS
         ):
             front.append(word)
         else:
             rest.append(word)
     return front + rest
-
-
-def _attached_c(word: str) -> bool:
-    return word.startswith("-C") and len(word) > 2
 
 
 class ArchkitGroup(TyperGroup):

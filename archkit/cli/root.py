@@ -18,6 +18,8 @@ from archkit.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
+    GLOBAL_FLAGS,
+    GLOBAL_WITH_VALUE,
     ArchkitGroup,
     State,
     clean,
@@ -36,9 +38,9 @@ from archkit.cli.documents import embed as documents_embed
 from archkit.cli.interop import diff as interop_diff
 from archkit.cli.interop import import_app
 from archkit.cli.prep import calc as prep_calc
-from archkit.cli.prep import drill as site_drill
+from archkit.cli.prep import drill as prep_drill
 from archkit.cli.prep import estimate as prep_estimate
-from archkit.cli.prep import whiteboard as site_whiteboard
+from archkit.cli.prep import whiteboard as prep_whiteboard
 from archkit.cli.site import build as site_build
 from archkit.cli.site import serve as site_serve
 from archkit.cli.tdr import tdr_app
@@ -280,19 +282,14 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of a kind of file (for editors and other tools)."""
-    from archkit.scaffold.starters import schema_text
+    from archkit.scaffold.starters import save_schema, schema_text
 
-    text = run(lambda: schema_text(kind))
     if out is None:
-        sys.stdout.write(text)
+        sys.stdout.write(run(lambda: schema_text(kind)))
         return
-    from archkit.files import write_atomic
-
     target = in_workspace(State.root, out)
-    if not target.parent.is_dir():  # a folder the user did not ask for is never made
-        fail(f"error: --out {out}: the folder {target.parent} does not exist", EXIT_USAGE)
-    run(lambda: write_atomic(target, text))
-    say(f"wrote {shown(target)}")
+    written = run(lambda: save_schema(target, kind))
+    say(f"wrote {shown(target)}" if written else f"{shown(target)} is up to date")
 
 
 @app.command()
@@ -339,8 +336,8 @@ def new_system(
 app.command("embed")(documents_embed)
 app.command("build")(site_build)
 app.command("serve")(site_serve)
-app.command("whiteboard")(site_whiteboard)
-app.command("drill")(site_drill)
+app.command("whiteboard")(prep_whiteboard)
+app.command("drill")(prep_drill)
 app.command("estimate")(prep_estimate)
 app.command("calc")(prep_calc)
 app.command("diff")(interop_diff)
@@ -351,9 +348,9 @@ def _command_word(argv: list[str]) -> str | None:
     asks for the top level (``--help``, ``--version``, nothing)."""
     words = iter(hoist_global_options(argv))
     for word in words:
-        if word in ("-C", "--directory"):
+        if word in GLOBAL_WITH_VALUE:
             next(words, None)
-        elif word.startswith(("--directory=", "-C")) or word in ("-q", "--quiet"):
+        elif word.startswith(("--directory=", "-C")) or word in GLOBAL_FLAGS:
             continue
         elif word.startswith("-"):
             return None

@@ -64,13 +64,44 @@ def write_schema(path: Path, kind: str = "system") -> bool:
     schema (its own $id); returns whether it was written."""
     text = schema_text(kind)  # an unknown kind raises before anything is read
     if path.exists():
-        current = path.read_text(encoding="utf-8")
+        current = _text_or_empty(path)  # unreadable: not archkit's
         if current == text:
             return False
         if SCHEMAS[kind].id not in current:
             return False  # a file of the user's own: leave it alone
     write_atomic(path, text)
     return True
+
+
+def save_schema(path: Path, kind: str = "system") -> bool:
+    """``archkit schema --out``: write the schema of ``kind`` to ``path``. An earlier archkit
+    schema of that kind there is brought up to date; any other file is refused, never
+    overwritten; a missing folder is not made. Returns whether the file was written."""
+    schema_text(kind)  # an unknown kind is the first error
+    if not path.parent.is_dir():  # a folder the user did not ask for is never made
+        raise ArchkitError(
+            [Problem(f"the folder {path.parent} does not exist", expected="--out in an existing folder")]
+        )
+    if path.exists() and not path.is_file():
+        raise ArchkitError([Problem(f"{path} is not a file", expected="a file name for --out")])
+    written = write_schema(path, kind)
+    if not written and SCHEMAS[kind].id not in _text_or_empty(path):
+        raise ArchkitError(
+            [
+                Problem(
+                    f"{path} exists and is not archkit's {kind} schema: it is left as it is",
+                    expected="a new file name for --out, or remove the file first",
+                )
+            ]
+        )
+    return written
+
+
+def _text_or_empty(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def new_system(workspace: Workspace, name: str, force: bool = False) -> list[Path]:
