@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -260,3 +261,33 @@ def test_the_cheat_sheet_asks_about_shards_and_replicas_and_lists_options_unambi
 
     page = render(repo, "whiteboard/cheat-sheet.md.j2", sheet=sheet, board=None, svgs=[], slug="x")
     assert "(lost: Hash of the URL, truncated; Counter in the database, base-62 encoded)" in page
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_boards_are_the_same_whatever_python_s_hash_seed() -> None:
+    """Same input, same board: no set's order decides what a collapsed group is drawn as."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from archkit.workspace import Workspace\n"
+        "from archkit.render.scene import scene_of\n"
+        "for s in Workspace(Path(sys.argv[1])).load().systems:\n"
+        "    for n in (3, 4, 6):\n"
+        "        print(repr(scene_of(s, n)))\n"
+    )
+    boards = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(REPO)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(boards) == 1

@@ -136,14 +136,17 @@ def simplify(system: System, max_boxes: int | None = None) -> Board:
         if group not in forced and len(boxes) <= budget:
             break
         members = [cid for cid in owner if cid in _components_in(system, group)]
-        current = {owner[m] for m in members}
+        current = list(dict.fromkeys(owner[m] for m in members))  # in draw order: never a set's
         if len(current) < 2 and group not in forced:
             continue
         kinds = [boxes[b].kind for b in current]
         if not kinds:
             continue
         merged = _merged(
-            f"group:{group.id}", group.title, [boxes[b] for b in current], max(set(kinds), key=kinds.count)
+            f"group:{group.id}",
+            group.title,
+            [boxes[b] for b in current],
+            max(dict.fromkeys(kinds), key=kinds.count),
         )
         _replace(boxes, owner, current, merged)
     warnings = _merge_to_budget(boxes, owner, budget)
