@@ -242,7 +242,7 @@ class Workspace:
                 result.systems.append(system)
             result.problems.extend(sorted(problems, key=by_position))
         if stored is not None:
-            stored.save()
+            stored.save(forget_unused=not names)
         slugs: dict[str, str] = {}
         for system in result.systems:
             file = system.source.file if system.source else system.slug

@@ -401,3 +401,39 @@ def test_a_python_system_with_a_wrong_replica_count_is_reported() -> None:
 
     system = System("S", slug="s", components=[Component("a", replicas="3")])  # type: ignore[arg-type]
     assert [p.message for p in check_system(system)] == ["components[0].replicas is '3'"]
+
+
+def test_commands_read_systems_through_the_workspace_cache_and_keep_the_others(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """check, diagram and the rest parse a system file again only once it changed; a command
+    that read some systems keeps the cache of the others."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import archkit.workspace as workspace_module
+    from archkit.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["-C", str(example_copy), "check", "--no-checklist"]).exit_code == 0
+    cache = example_copy / ".archkit" / "cache" / "systems.json"
+    names = sorted(Path(k).name for k in json.loads(cache.read_text(encoding="utf-8"))["entries"])
+    assert names == sorted(p.name for p in (example_copy / "systems").glob("[!_]*.yaml"))
+    parsed: list[str] = []
+    real = workspace_module.read_system
+    monkeypatch.setattr(
+        workspace_module, "read_system", lambda path, *a: parsed.append(path.name) or real(path, *a)
+    )
+    out = example_copy / "dots"
+    done = runner.invoke(
+        app, ["-C", str(example_copy), "diagram", "url-shortener", "-f", "dot", "-o", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    assert parsed == []  # unchanged: from the cache
+    kept = sorted(Path(k).name for k in json.loads(cache.read_text(encoding="utf-8"))["entries"])
+    assert kept == names  # one system read: the others' entries stay
+    system = example_copy / "systems" / "url-shortener.yaml"
+    system.write_text(system.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert runner.invoke(app, ["-C", str(example_copy), "check", "--no-checklist"]).exit_code == 0
+    assert parsed == ["url-shortener.yaml"]

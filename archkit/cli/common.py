@@ -102,10 +102,13 @@ def run(action: Callable[[], T]) -> T:
 
 def load_checked(systems: Sequence[str]) -> Checked:
     """The workspace's systems, loaded and checked (``workspace.load_checked``, the one way
-    every command reads them): warnings are printed; errors are printed and exit 2."""
+    every command reads them, through the workspace's cache of parsed systems): warnings are
+    printed; errors are printed and exit 2."""
+    from archkit.files import CACHES
     from archkit.workspace import load_checked as load
 
-    checked = run(lambda: load(State.root, systems))
+    # through the cache build keeps: a system file is parsed again only once it changed
+    checked = run(lambda: load(State.root, systems, State.root / CACHES / "systems.json"))
     report(checked.problems)
     return checked
 

@@ -35,8 +35,10 @@ class SystemCache:
     def put(self, source: Path, system: System, problems: list[Problem]) -> None:
         self.store.put(source, {"system": _plain(system), "problems": [plain_problem(p) for p in problems]})
 
-    def save(self) -> None:
-        self.store.save()
+    def save(self, forget_unused: bool = True) -> None:
+        """Write what changed; forget the systems not read this time unless ``forget_unused`` is
+        off (a run that read only some systems knows nothing of the others)."""
+        self.store.save(forget_unused)
 
 
 def _plain(system: System) -> dict[str, Any]:

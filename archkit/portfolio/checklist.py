@@ -261,16 +261,18 @@ def check_workspace(
     workspace has portfolio.yaml; never on a workspace with errors). ArchkitError when there is
     no workspace, no system at all, or no system of a name."""
     from archkit.decisions.store import today
+    from archkit.files import CACHES
     from archkit.workspace import Workspace, load_workspace
 
     root = Path(root)
     workspace = Workspace(root)
     workspace.require()
     if names:  # these systems alone
-        checked = workspace.load(names)
+        checked = workspace.load(names, root / CACHES / "systems.json")
         return WorkspaceCheck(checked.systems, list(checked.problems), None)
     workspace.resolve([])  # no systems at all is said, not passed
-    loaded = load_workspace(root)
+    # through the caches build keeps: a file parsed once is not parsed again until it changes
+    loaded = load_workspace(root, caches=root / CACHES)
     wanted = checklist if checklist is not None else (root / "portfolio.yaml").is_file()
     lines = None
     if wanted and not loaded.errors:
