@@ -586,3 +586,17 @@ def test_tdr_check_keeps_parsed_records_and_sees_a_record_change(
     broken = runner.invoke(app, ["-C", str(store.root), "tdr", "check"])
     assert parsed == ["0001-a.md"]
     assert broken.exit_code == 1 and "unknown status 'acepted'" in broken.output
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_listing_reads_the_same_head_as_a_full_parse(repo: Path, newline: str) -> None:
+    """tdr list parses only up to the end of the Status section: title, status, date, links and
+    metadata are what the whole record gives, whatever the line endings."""
+    from archkit.decisions.record import parse_record
+
+    for path in sorted((repo / "decisions").glob("*.md")):
+        text = path.read_text(encoding="utf-8").replace("\n", newline)
+        head, whole = parse_record(text, path.name, 1, header_only=True), parse_record(text, path.name, 1)
+        fields = ("number", "title", "status", "status_line", "date", "metadata", "links", "style")
+        assert [getattr(head, f) for f in fields] == [getattr(whole, f) for f in fields], path.name
+        assert whole.sections and len(head.sections) < len(whole.sections)

@@ -27,6 +27,7 @@ The archkit layout::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
@@ -241,7 +242,9 @@ def parse_record(
     """
     front, body_start, _ = split_front_matter(text)
     head = _Head(front, number_from_name or 0)
-    sections, links = _read_body(LINE_BREAK.split(text), body_start, head, header_only)
+    # a listing stops after the Status section: it does not split the rest of the text
+    lines = _lines(text) if header_only else LINE_BREAK.split(text)
+    sections, links = _read_body(lines, body_start, head, header_only)
     if not head.status and any(link.kind == "superseded by" for link in links):
         head.status = "superseded"  # adr-tools drops the status line when it supersedes a record
     options = [] if header_only else _options(sections)
@@ -261,8 +264,17 @@ def parse_record(
     )
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one by one (what LINE_BREAK.split gives, as they are needed)."""
+    at = 0
+    for found in LINE_BREAK.finditer(text):
+        yield text[at : found.start()]
+        at = found.end()
+    yield text[at:]
+
+
 def _read_body(
-    lines: list[str], start: int, head: _Head, header_only: bool
+    lines: Iterable[str], start: int, head: _Head, header_only: bool
 ) -> tuple[list[Section], list[Link]]:
     """The sections and links from line ``start`` on; the title, status and the rest into ``head``."""
     sections: list[Section] = []
@@ -271,8 +283,9 @@ def _read_body(
     current_line = 0
     buffer: list[str] = []
     in_fence = False
-    for index in range(start, len(lines)):
-        line = lines[index]
+    for index, line in enumerate(lines):
+        if index < start:
+            continue
         stripped = line.strip()
         if stripped[:3] in ("```", "~~~"):
             in_fence = not in_fence
