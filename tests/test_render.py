@@ -344,3 +344,34 @@ def test_every_renderer_shows_the_technology_under_a_title_by_one_rule(label: st
         "scene": "Redis" in scene_of(system, whole=True).boxes[0].detail,
     }
     assert outputs == dict.fromkeys(outputs, shown)
+
+
+def test_fresh_files_are_known_without_writing_dot_until_the_system_or_archkit_changes(
+    tmp_path: Path, make_tree, dot_calls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild asks whether each diagram is fresh: by what it was made from (the system, the
+    options, archkit's drawing code) before it pays for the DOT."""
+    import archkit.render.pipeline as pipeline
+
+    root = make_tree({"systems/s.yaml": system_yaml(4, ["redis"])})
+    system = load_system(root / "systems" / "s.yaml")
+    out, cache, svg = tmp_path / "out", root / ".archkit", RenderOptions(formats=("svg",))
+    render_diagrams([system], out, svg, cache)
+    written: list[str] = []
+    real = pipeline.to_dot
+    monkeypatch.setattr(pipeline, "to_dot", lambda *a, **k: written.append("dot") or real(*a, **k))
+    assert render_diagrams([system], out, svg, cache)[0].cached and written == []
+    # an entry written before this shortcut (no 'made_from'): fresh by its DOT, then remembered
+    path = cache_file(cache, out)
+    data = json.loads(path.read_text("utf-8"))
+    data["entries"]["s:svg"].pop("made_from")
+    path.write_text(json.dumps(data), "utf-8")
+    assert render_diagrams([system], out, svg, cache)[0].cached and written == ["dot"]
+    assert render_diagrams([system], out, svg, cache)[0].cached and written == ["dot"]
+    # archkit's drawing code changed: the DOT decides again
+    monkeypatch.setattr(pipeline, "_code_identity", lambda: "another archkit")
+    assert render_diagrams([system], out, svg, cache)[0].cached and written == ["dot", "dot"]
+    # the system changed: drawn again
+    changed = load_system(root / "systems" / "s.yaml").__class__(**{**system.__dict__, "name": "Renamed"})
+    assert not render_diagrams([changed], out, svg, cache)[0].cached
+    assert len(dot_calls) == 2 and "Renamed" in (out / "s.svg").read_text("utf-8")

@@ -171,9 +171,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], int, str]:
     Only flat ``key: value`` lines are read (no YAML library, so nothing is ever constructed);
     a block that does not close, or a line that is not ``key: value``, is an error.
     """
+    first = LINE_BREAK.search(text)
+    if (text[: first.start()] if first else text).strip() != "---":
+        return {}, 0, ""  # no front matter (most records): the text is not split for nothing
     lines = LINE_BREAK.split(text)
-    if not lines or lines[0].strip() != "---":
-        return {}, 0, ""
     fields: dict[str, str] = {}
     for index in range(1, len(lines)):
         line = lines[index]

@@ -7,6 +7,7 @@ out the same as the files already there.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -209,12 +210,45 @@ def _check_slugs(systems: Sequence[System]) -> None:
 
 
 def _fresh(system: System, out_dir: Path, options: RenderOptions, cache: _Cache) -> Rendered | None:
-    """The system's files, when the cache says they are what a render would write."""
-    _, _, targets, key = _plan(system, out_dir, options)
-    if cache.fresh(system.slug, options.formats, key, targets.values()):
+    """The system's files, when the cache says they are what a render would write: first by
+    what they were made from (the system, the options, archkit's drawing code), which costs no
+    DOT; else by the DOT itself (a system written differently that draws the same)."""
+    targets = {fmt: out_dir / f"{system.slug}{EXTENSIONS[fmt]}" for fmt in options.formats}
+    made_from = _made_from(system, options)
+    fresh = cache.fresh(system.slug, options.formats, made_from, targets.values(), field="made_from")
+    if not fresh:
+        _, _, _, key = _plan(system, out_dir, options)
+        fresh = cache.fresh(system.slug, options.formats, key, targets.values())
+        if fresh:  # next time, known without the DOT
+            cache.remember(system.slug, options.formats, made_from)
+    if fresh:
         note = cache.note(system.slug, options.formats)
         return Rendered(system.slug, list(targets.values()), cached=True, note=note)
     return None
+
+
+def _made_from(system: System, options: RenderOptions) -> str:
+    """A hash of what a system's files are made from before any DOT is written: the system as
+    loaded, the options, the icons and Graphviz, and archkit's own drawing code (each module's
+    size and time, so an edited archkit never passes for the one that drew them)."""
+    parts = [RENDERER_VERSION, repr(system), repr(options), _icons_identity(system), _code_identity()]
+    if any(fmt in graphviz.DOT_FORMATS or fmt in LAYOUT_FORMATS for fmt in options.formats):
+        parts.append(graphviz.dot_identity())
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+@functools.cache
+def _code_identity() -> str:
+    """archkit's version and the size and time of every file of the package that drawing reads."""
+    from archkit import __version__
+
+    package = Path(__file__).resolve().parent.parent
+    stamps = [__version__]
+    for path in sorted([*package.glob("render/*"), *package.glob("catalogue/*"), *package.glob("*.py")]):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            stamps.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ",".join(stamps)
 
 
 def _plan(
@@ -249,7 +283,7 @@ def _render_one(system: System, out_dir: Path, options: RenderOptions, cache: _C
         write_atomic(targets[fmt], data)
     note = "; ".join(notes)
     hashes = {targets[fmt].name: _digest(data) for fmt, data in contents.items()}
-    cache.record(system.slug, options.formats, key, hashes, note)
+    cache.record(system.slug, options.formats, key, hashes, note, _made_from(system, options))
     return Rendered(system.slug, list(targets.values()), note=note)
 
 
@@ -385,9 +419,13 @@ class _Cache(JsonCache):
         super().__init__(path, _CACHE_VERSION)
         self.out_dir = out_dir
 
-    def fresh(self, slug: str, formats: Sequence[str], key: str, files: Iterable[Path]) -> bool:
+    def fresh(
+        self, slug: str, formats: Sequence[str], key: str, files: Iterable[Path], field: str = "key"
+    ) -> bool:
+        """Whether the files are what the entry says was written from ``key`` (the DOT's hash,
+        or with ``field="made_from"`` the hash of what the DOT is made from)."""
         entry = self.entry(_entry_name(slug, formats))
-        if not isinstance(entry, dict) or entry.get("key") != key:
+        if not isinstance(entry, dict) or entry.get(field) != key:
             return False
         recorded = entry.get("files")
         if not isinstance(recorded, dict):
@@ -406,22 +444,33 @@ class _Cache(JsonCache):
                 return False
         return True
 
+    def remember(self, slug: str, formats: Sequence[str], made_from: str) -> None:
+        """Note what the entry's files are made from, found equal by their DOT."""
+        entry = self.entries.get(_entry_name(slug, formats))
+        if isinstance(entry, dict) and entry.get("made_from") != made_from:
+            self.store(_entry_name(slug, formats), {**entry, "made_from": made_from})
+
     def note(self, slug: str, formats: Sequence[str]) -> str:
         entry = self.entries.get(_entry_name(slug, formats))
         note = entry.get("note", "") if isinstance(entry, dict) else ""
         return note if isinstance(note, str) else ""
 
     def record(
-        self, slug: str, formats: Sequence[str], key: str, hashes: dict[str, str], note: str = ""
+        self,
+        slug: str,
+        formats: Sequence[str],
+        key: str,
+        hashes: dict[str, str],
+        note: str = "",
+        made_from: str = "",
     ) -> None:
         """Note what was written: each file's hash, size and modification time."""
         files: dict[str, list[object]] = {}
         for name, digest in hashes.items():
             stat = (self.out_dir / name).stat()
             files[name] = [digest, stat.st_size, stat.st_mtime_ns]
-        self.store(
-            _entry_name(slug, formats), {"key": key, "files": files, **({"note": note} if note else {})}
-        )
+        entry: dict[str, object] = {"key": key, "made_from": made_from, "files": files}
+        self.store(_entry_name(slug, formats), {**entry, **({"note": note} if note else {})})
 
     def unused(self) -> list[str]:
         """Entries whose files are no longer all in the output folder: they can never be fresh
