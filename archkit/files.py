@@ -199,5 +199,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
 # archkit's own caches in a workspace: parsed systems (systems.json), records (records/), portfolio
 # content (content.json), diagrams (diagrams/), embedded blocks (embed.json)
 CACHES = Path(".archkit") / "cache"
+SYSTEMS_CACHE = "systems.json"  # in CACHES: parsed systems
+RECORDS_CACHE = "records"  # in CACHES: parsed decision records, one file each
 # archkit's own templates and starters (a workspace's templates/ overrides them by name)
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")

@@ -21,7 +21,7 @@ from archkit.errors import (
     excerpt,
     printable,
 )
-from archkit.files import inside
+from archkit.files import RECORDS_CACHE, SYSTEMS_CACHE, inside
 from archkit.model.check import check_system
 from archkit.model.load import SYSTEM_SUFFIXES, read_system
 from archkit.model.system import System
@@ -295,9 +295,9 @@ def load_workspace(root: Path, caches: Path | None = None) -> Loaded:
 
     workspace = Workspace(root)
     files = workspace.system_files()
-    checked = workspace.load(cache=caches / "systems.json" if caches else None) if files else Checked()
+    checked = workspace.load(cache=caches / SYSTEMS_CACHE if caches else None) if files else Checked()
     store = DecisionStore(root)
-    records = store.records(cache=caches / "records" if caches else None) if store.dir.is_dir() else []
+    records = store.records(cache=caches / RECORDS_CACHE if caches else None) if store.dir.is_dir() else []
     numbers = sorted({r.number for r in records} | {n for n, _ in store.files()})
     content = load_content(
         root, [p.stem for p in files], numbers, cache=caches / "content.json" if caches else None

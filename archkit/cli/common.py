@@ -104,11 +104,11 @@ def load_checked(systems: Sequence[str]) -> Checked:
     """The workspace's systems, loaded and checked (``workspace.load_checked``, the one way
     every command reads them, through the workspace's cache of parsed systems): warnings are
     printed; errors are printed and exit 2."""
-    from archkit.files import CACHES
+    from archkit.files import CACHES, SYSTEMS_CACHE
     from archkit.workspace import load_checked as load
 
     # through the cache build keeps: a system file is parsed again only once it changed
-    checked = run(lambda: load(State.root, systems, State.root / CACHES / "systems.json"))
+    checked = run(lambda: load(State.root, systems, State.root / CACHES / SYSTEMS_CACHE))
     report(checked.problems)
     return checked
 

@@ -262,9 +262,9 @@ class DecisionStore:
         """Every record, through the workspace's cache of parsed records (the one ``build``
         keeps, in ``.archkit/cache/records/``): a record parsed once is not parsed again until
         its file changes."""
-        from archkit.files import CACHES
+        from archkit.files import CACHES, RECORDS_CACHE
 
-        return self.records(cache=self.root / CACHES / "records")
+        return self.records(cache=self.root / CACHES / RECORDS_CACHE)
 
     def find(self, number: int, records: Sequence[Record] | None = None) -> Record:
         """The record numbered ``number``; ArchkitError when there is none (or two)."""

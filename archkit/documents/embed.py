@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from archkit.documents import blocks as made
 from archkit.documents.markers import Block, current_body, find_blocks, format_body, replace_blocks
 from archkit.errors import ArchkitError, Position, Problem, display_path
-from archkit.files import CACHES, user_path, write_atomic
+from archkit.files import CACHES, RECORDS_CACHE, SYSTEMS_CACHE, user_path, write_atomic
 from archkit.stamp_cache import StampCache
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ class Inputs:
             if not self._files:
                 self._systems = {}
                 return self._systems
-            checked = workspace.load(cache=self.caches / "systems.json" if self.caches else None)
+            checked = workspace.load(cache=self.caches / SYSTEMS_CACHE if self.caches else None)
             if checked.errors:
                 raise ArchkitError(checked.errors)
             self._systems = {s.slug: s for s in checked.systems}
@@ -244,7 +244,7 @@ class Inputs:
 
     def records(self) -> list[Record]:
         if self._records is None:
-            self._records = self.store().records(cache=self.caches / "records" if self.caches else None)
+            self._records = self.store().records(cache=self.caches / RECORDS_CACHE if self.caches else None)
         return self._records
 
     def records_dir(self) -> Path:

@@ -261,14 +261,14 @@ def check_workspace(
     workspace has portfolio.yaml; never on a workspace with errors). ArchkitError when there is
     no workspace, no system at all, or no system of a name."""
     from archkit.decisions.store import today
-    from archkit.files import CACHES
+    from archkit.files import CACHES, SYSTEMS_CACHE
     from archkit.workspace import Workspace, load_workspace
 
     root = Path(root)
     workspace = Workspace(root)
     workspace.require()
     if names:  # these systems alone
-        checked = workspace.load(names, root / CACHES / "systems.json")
+        checked = workspace.load(names, root / CACHES / SYSTEMS_CACHE)
         return WorkspaceCheck(checked.systems, list(checked.problems), None)
     workspace.resolve([])  # no systems at all is said, not passed
     # through the caches build keeps: a file parsed once is not parsed again until it changes

@@ -102,38 +102,37 @@ def _render_changes(
         return {}
     from archkit.model.diff import diff_previous
     from archkit.render.diff import change_lines
+    from archkit.stamp_cache import JsonCache
     from archkit.workspace import Workspace
 
     workspace = Workspace(root)
     files = {p.stem: p for p in workspace.system_files()}
     changes: dict[str, tuple[str, list[str]]] = {}
+    drawn_from = JsonCache(cache / "diffs.json", 1)
     for system in wanted:
         try:
             found = diff_previous(files[system.slug], system, workspace.show(files[system.slug]))
-            svg = _diff_svg(found, cache)
+            svg = _diff_svg(found, cache, drawn_from)
         except (ArchkitError, EnvironmentProblem) as exc:
             problems.extend(_as_warnings(exc, system))
             continue
         diagrams[f"{system.slug}-diff"] = svg
         changes[system.slug] = (found.old_label, change_lines(found))
+    drawn_from.save()
     return changes
 
 
-def _diff_svg(found: Any, cache: Path) -> Path:
-    """The diff's SVG in ``cache``, drawn again only when what it is drawn from changed (a
-    '.key' file beside it holds the hash of its DOT): a rebuild under serve skips Graphviz."""
-    from archkit import __version__
-    from archkit.files import write_atomic
+def _diff_svg(found: Any, cache: Path, drawn_from: Any) -> Path:
+    """The diff's SVG in ``cache``, drawn again only when its DOT changed (``drawn_from``, the
+    JsonCache of what each diff was drawn from): a rebuild under serve skips Graphviz."""
     from archkit.render.diff import diff_dot, render_diff
 
     svg = cache / f"{found.after.slug or 'system'}-diff.svg"
-    stamp = svg.with_suffix(".key")
-    key = pages.digest_of(__version__, diff_dot(found))
-    with contextlib.suppress(OSError):
-        if svg.is_file() and stamp.read_text(encoding="utf-8") == key:
-            return svg
+    key = pages.digest_of(diff_dot(found))
+    if svg.is_file() and drawn_from.entry(svg.name) == key:
+        return svg
     (drawn,) = render_diff(found, cache, ["svg"])
-    write_atomic(stamp, key)
+    drawn_from.store(svg.name, key)
     return drawn
 
 
