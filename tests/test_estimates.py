@@ -547,3 +547,15 @@ def test_any_expression_is_computed_or_refused_with_a_position(text: str) -> Non
     except ArchkitError as exc:
         (problem,) = exc.problems
         assert problem.position is not None and 1 <= problem.position.column <= len(text) + 1
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1e299, "1e299"), (9.996e20, "1e21"), (1.234e21, "1.23e21"), (2.5e9, "2.5B"), (1234567, "1.23M")],
+)
+def test_a_figure_past_a_float_s_exact_digits_is_shown_in_powers_of_ten(value: float, shown: str) -> None:
+    """'1e299', never 1,000,000,000,000,000,066,436,... (digits a float made up)."""
+    from archkit.prep import figures as F
+
+    assert F.count(value) == shown
+    assert F.read_quantity(F.count(value)).value.amount == pytest.approx(float(F.sig(value).replace(",", "")))

@@ -741,7 +741,13 @@ def sig(value: float, figures: int = 3) -> str:
     12.6999 -> '12.7', 457.2 -> '457', 3.8026 -> '3.8', 1234567 -> '1,230,000'."""
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
-    digits = figures - 1 - math.floor(math.log10(abs(value)))
+    exponent = math.floor(math.log10(abs(value)))
+    if exponent >= 18:  # past what a float holds digit for digit: '1.23e21', never made-up digits
+        mantissa = sig(value / 10.0**exponent, figures)
+        if mantissa == "10":  # 9.996e20 rounds up to 1e21
+            mantissa, exponent = "1", exponent + 1
+        return f"{mantissa}e{exponent}"
+    digits = figures - 1 - exponent
     rounded = round(value, digits)
     if digits <= 0:
         return f"{int(rounded):,}"
@@ -751,6 +757,8 @@ def sig(value: float, figures: int = 3) -> str:
 
 def _scaled(value: float, steps: tuple[tuple[float, str], ...], unit: str = "") -> str:
     """The value with the largest suffix it reaches once rounded: 999,960 -> '1M' not '1000k'."""
+    if abs(value) >= steps[0][0] * 1e6:  # a million of the largest suffix: '1e21', not '1e9T'
+        return f"{sig(value)}{unit}"
     for limit, suffix in steps:
         if abs(float(sig(value).replace(",", ""))) >= limit:
             return f"{sig(value / limit)}{suffix}{unit}"
