@@ -200,6 +200,6 @@ def folder_lock(folder: Path) -> Iterator[None]:
 # content (content.json), diagrams (diagrams/), embedded blocks (embed.json)
 CACHES = Path(".archkit") / "cache"
 SYSTEMS_CACHE = "systems.json"  # in CACHES: parsed systems
-RECORDS_CACHE = "records"  # in CACHES: parsed decision records, one file each
+RECORDS_CACHE = "records"  # in CACHES: parsed decision records, a pack and the changes since
 # archkit's own templates and starters (a workspace's templates/ overrides them by name)
 PACKAGE_TEMPLATES = Path(__file__).with_name("templates")

@@ -8,9 +8,9 @@ for this time; one that cannot be written (a read-only workspace, a full disk) i
 ``JsonCache`` is that file. Its users:
 
 * ``StampCache`` keeps a value while its source file keeps the same size and modification time
-  (systems, content; with ``one_file_each``, a folder of one small file per source: decision
-  records, a thousand of them, where a rebuild rewrites only the one that changed), or while
-  every file it was made from does (``archkit embed``'s documents);
+  (systems, content), or while every file it was made from does (``archkit embed``'s documents);
+  ``PackedStampCache`` does the same for a thousand sources where a run changes one (decision
+  records): one pack read whole, and a small file for each entry changed since;
 * the diagram pipeline keeps what each system's images were drawn from, keyed by a hash of
   their content (render/pipeline.py), and forgets an entry once its images are gone.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -78,18 +79,16 @@ class JsonCache:
         if self.changed or gone:
             data = {"version": _version(self.version), "entries": self.entries}
             with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
-                write_atomic(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+                write_atomic(self.path, _json(data))
             self.changed = False
 
 
 class StampCache(JsonCache):
     """Values kept while their source files keep their size and modification time."""
 
-    def __init__(self, path: Path | None, version: int, *, one_file_each: bool = False) -> None:
-        self.one_file_each = one_file_each
-        self.written: set[str] = set()  # entries to write, with one_file_each
+    def __init__(self, path: Path | None, version: int) -> None:
         self.seen: dict[str, tuple[int, int]] = {}  # the stamp of each source when it was asked for
-        super().__init__(path, version, load=not one_file_each)  # entries are read when asked for
+        super().__init__(path, version)
 
     def get(self, source: Path) -> Any:
         """The value stored for ``source``, or None when it changed, is new or was unreadable."""
@@ -101,7 +100,7 @@ class StampCache(JsonCache):
             stat = os.stat(source)
         except OSError:
             return None
-        entry: Any = self._read_entry(key) if self.one_file_each else self.entries.get(key)
+        entry = self._entry(key)
         # taken before the caller reads the file: an edit made meanwhile shows as a change next time
         self.seen[key] = (stat.st_size, stat.st_mtime_ns)
         try:
@@ -119,7 +118,6 @@ class StampCache(JsonCache):
             return  # never asked for: no stamp from before its reading
         size, mtime_ns = self.seen[key]
         self.store(key, {"size": size, "mtime_ns": mtime_ns, "value": value})
-        self.written.add(key)
 
     def get_made_from(self, key: Path) -> Any:
         """The value stored for ``key`` while every file it was made from has the stamp it had
@@ -138,36 +136,98 @@ class StampCache(JsonCache):
         self.store(str(key), {"inputs": {str(p): _stamp(p) for p in inputs}, "value": value})
 
     def _key(self, source: Path) -> str:
-        """A source's key: its path, or with one_file_each its name (the entry's file name)."""
-        return source.name if self.one_file_each else str(source)
+        return str(source)
 
-    def _read_entry(self, key: str) -> Any:
-        assert self.path is not None
+    def _entry(self, key: str) -> Any:
+        return self.entries.get(key)
+
+
+class PackedStampCache(StampCache):
+    """A StampCache of many sources in one folder, where a run changes few of them (decision
+    records: a thousand, where a rebuild changes one). Entries are keyed by the source's file
+    name. The folder holds one pack of every entry (``pack.json``, read whole: one file, not a
+    thousand) and one small file per entry stored since the pack was written (``changed/``),
+    so that a run writes only what changed. Once more than ``CHANGED_MAX`` entries wait there,
+    or the pack holds sources nobody asked for, the pack is written again and they go."""
+
+    CHANGED_MAX = 32
+    PACK = "pack.json"
+
+    def __init__(self, folder: Path | None, version: int) -> None:
+        self.folder = folder
+        self.written: set[str] = set()  # entries stored this time, to write
+        super().__init__(folder / self.PACK if folder is not None else None, version)
+        self.packed = bool(self.entries)  # a pack was read (an empty one is written again)
+        self.changed_names = self._changed_names()
+
+    def _changed_names(self) -> set[str]:
+        """The keys of the entries waiting in ``changed/``."""
+        if self.folder is None:
+            return set()
         try:
-            entry = json.loads((self.path / f"{key}.json").read_text(encoding="utf-8"))
-            return entry if entry["version"] == _version(self.version) else None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+            names = os.listdir(self.folder / "changed")
+        except OSError:
+            return set()
+        return {name[: -len(".json")] for name in names if name.endswith(".json")}
+
+    def _key(self, source: Path) -> str:
+        return source.name
+
+    def _entry(self, key: str) -> Any:
+        if key in self.changed_names:  # newer than the pack's
+            assert self.folder is not None
+            try:
+                entry = json.loads((self.folder / "changed" / f"{key}.json").read_text(encoding="utf-8"))
+                entry = entry if entry.pop("version") == _version(self.version) else None
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                entry = None
+            if entry is None:
+                self.entries.pop(key, None)  # the pack's entry is older than what was stored since
+            else:
+                self.entries[key] = entry  # kept for the next pack
+            return entry
+        return self.entries.get(key)
+
+    def store(self, key: str, value: Any) -> None:
+        super().store(key, value)
+        self.written.add(key)
 
     def save(self, forget_unused: bool = True) -> None:
-        """Write what changed, and forget the sources that were not asked for this time."""
-        if self.path is not None and self.one_file_each:
-            self._save_each(self.path)
+        """Write what changed: into ``changed/``, or a new pack when that is due."""
+        gone = self.changed_names - self.used  # waiting entries of sources nobody asked for
+        if self.folder is None or not (self.written or gone or self.unused()):
             return
-        super().save(forget_unused)
-
-    def _save_each(self, folder: Path) -> None:
-        for key in sorted(self.written):
-            entry = {"version": _version(self.version), **self.entries[key]}
-            write_atomic(folder / f"{key}.json", json.dumps(entry, ensure_ascii=False, separators=(",", ":")))
+        waiting = self.changed_names | self.written
+        if not self.packed or len(waiting) > self.CHANGED_MAX or self.unused():
+            self._repack()
+            return
+        changed = self.folder / "changed"
+        with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
+            for key in sorted(self.written):
+                entry = {"version": _version(self.version), **self.entries[key]}
+                write_atomic(changed / f"{key}.json", _json(entry))
+            for key in gone:
+                (changed / f"{key}.json").unlink(missing_ok=True)
         self.written.clear()
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            return
-        for name in names:
-            if name.endswith(".json") and name[: -len(".json")] not in self.used:
-                (folder / name).unlink(missing_ok=True)
+
+    def _repack(self) -> None:
+        """One pack of the entries asked for this time; ``changed/`` emptied, and any other
+        file a release before this one left in the folder removed."""
+        assert self.folder is not None
+        self.changed = True
+        JsonCache.save(self, forget_unused=True)
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.folder / "changed", ignore_errors=True)
+            for name in os.listdir(self.folder):
+                if name.endswith(".json") and name != self.PACK:
+                    (self.folder / name).unlink(missing_ok=True)
+        self.changed_names = set()
+        self.packed = True
+        self.written.clear()
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _stamp(path: Path) -> list[int] | None:

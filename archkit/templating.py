@@ -23,7 +23,8 @@ from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
-from archkit.files import PACKAGE_TEMPLATES  # re-exported: where archkit's templates are
+# PACKAGE_TEMPLATES is re-exported: where archkit's templates are
+from archkit.files import PACKAGE_TEMPLATES, inside
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
@@ -278,44 +279,65 @@ def render(workspace_root: Path, name: str, **values: object) -> str:
 
 def render_with(env: SandboxedEnvironment, workspace_root: Path, name: str, **values: object) -> str:
     """Render with an environment made once (a site renders hundreds of pages with one)."""
-    from jinja2 import TemplateError, TemplateSyntaxError
-
-    from archkit.errors import ArchkitError, Position, Problem, display_path, excerpt
+    from archkit.errors import ArchkitError
 
     try:
         template = env.get_template(name)
         # a user's template is capped; archkit's own grow with the workspace (a site of 1,000 records)
         limit = MAX_OUTPUT if _users_own(template.filename, name) else None
-        parts: list[str] = []
-        size = 0
-        generated = cast("Generator[str, None, None]", template.generate(**values))
-        for part in generated:
-            size += len(part)
-            if limit is not None and size > limit:
-                generated.close()  # its render ends here, and gives its loop budget back
-                raise ArchkitError(
-                    [
-                        Problem(
-                            f"template {name} writes more than {MAX_OUTPUT:,} characters",
-                            expected="a template of sensible size (archkit stops it there)",
-                        )
-                    ]
-                )
-            parts.append(part)
-        return "".join(parts)
-    except (OverflowError, MemoryError, RecursionError) as exc:
-        raise ArchkitError(
-            [Problem(f"template {name} asks too much: {type(exc).__name__}: {excerpt(str(exc))}")]
-        ) from None
-    except TemplateSyntaxError as exc:
+        return _generate(template, name, limit, values)
+    except ArchkitError:
+        raise
+    except Exception as exc:
+        problem = _template_problem(exc, name, workspace_root)
+        if problem is None:
+            raise  # raised by archkit's own templates: a bug
+        raise ArchkitError([problem]) from None
+
+
+def _generate(template: JinjaTemplate, name: str, limit: int | None, values: dict[str, object]) -> str:
+    from archkit.errors import ArchkitError, Problem
+
+    parts: list[str] = []
+    size = 0
+    generated = cast("Generator[str, None, None]", template.generate(**values))
+    for part in generated:
+        size += len(part)
+        if limit is not None and size > limit:
+            generated.close()  # its render ends here, and gives its loop budget back
+            raise ArchkitError(
+                [
+                    Problem(
+                        f"template {name} writes more than {MAX_OUTPUT:,} characters",
+                        expected="a template of sensible size (archkit stops it there)",
+                    )
+                ]
+            )
+        parts.append(part)
+    return "".join(parts)
+
+
+def _template_problem(exc: Exception, name: str, workspace_root: Path) -> Any:
+    """The problem a template's failure is, or None when it is archkit's own bug."""
+    from jinja2 import TemplateError, TemplateSyntaxError
+
+    from archkit.errors import Position, Problem, display_path, excerpt
+
+    if isinstance(exc, (OverflowError, MemoryError, RecursionError)):
+        return Problem(f"template {name} asks too much: {type(exc).__name__}: {excerpt(str(exc))}")
+    if isinstance(exc, TemplateSyntaxError):
         file = display_path(Path(exc.filename), workspace_root) if exc.filename else name
-        where = Position(file, exc.lineno or 0)
-        raise ArchkitError([Problem(f"template error: {exc.message}", where)]) from None
-    except TemplateError as exc:
-        where = _rendering_line(exc, workspace_root)
-        raise ArchkitError(
-            [Problem(f"template {name}: {exc}", where, expected="the values archkit passes")]
-        ) from None
+        return Problem(f"template error: {exc.message}", Position(file, exc.lineno or 0))
+    where = _rendering_line(exc, workspace_root)
+    if isinstance(exc, TemplateError):
+        return Problem(f"template {name}: {exc}", where, expected="the values archkit passes")
+    if not _raised_in_users_template(exc):  # '{{ 1 // 0 }}' in a workspace's template is the user's
+        return None
+    return Problem(
+        f"template {name}: {type(exc).__name__}: {excerpt(str(exc))}",
+        where,
+        expected="a template that renders with the values archkit passes",
+    )
 
 
 def _rendering_line(exc: BaseException, workspace_root: Path) -> Any:
@@ -331,6 +353,17 @@ def _rendering_line(exc: BaseException, workspace_root: Path) -> Any:
             found = Position(display_path(Path(filename), workspace_root), trace.tb_lineno)
         trace = trace.tb_next
     return found
+
+
+def _raised_in_users_template(exc: BaseException) -> bool:
+    """Whether the last template frame of the traceback is a workspace's template."""
+    found = None
+    trace = exc.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename.endswith(".j2"):
+            found = trace.tb_frame.f_code.co_filename
+        trace = trace.tb_next
+    return found is not None and not inside(Path(found), PACKAGE_TEMPLATES)
 
 
 class Template(NamedTuple):

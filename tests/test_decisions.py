@@ -550,15 +550,50 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
         target.read_text(encoding="utf-8").replace("Accepted", "Deprecated", 1), encoding="utf-8"
     )
     assert [r.status for r in store.records(cache=cache)][2] == "deprecated"
-    entry = cache / "0001-keep-the-monolith-and-improve-its-modularity.md.json"
+    assert (cache / "changed" / f"{target.name}.json").is_file()  # one change: one small file
+    store.records(cache=cache)
+    entry = cache / "changed" / f"{target.name}.json"
     damaged = entry.read_text().replace('"value":{', '"value":{"surprise":1,')
     assert damaged != entry.read_text()
     entry.write_text(damaged)
-    assert store.records(cache=cache)[0] == parsed[0]  # a damaged entry is ignored, never trusted
+    assert store.records(cache=cache)[2] == store.records()[2]  # a damaged entry is ignored, never trusted
     entry.write_text("not json")
-    assert store.records(cache=cache)[0] == parsed[0]
+    assert store.records(cache=cache)[2] == store.records()[2]
+    pack = cache / "pack.json"
+    pack.write_text(pack.read_text().replace('"value":{', '"value":{"surprise":1,'))
+    assert store.records(cache=cache) == store.records()
+    pack.write_text("not json")
+    assert store.records(cache=cache) == store.records()
     target.unlink()
-    assert len(store.records(cache=cache)) == 5 and len(list(cache.iterdir())) == 5
+    assert len(store.records(cache=cache)) == 5
+    assert sorted(p.name for p in cache.iterdir()) == ["pack.json"]  # a record gone: packed again
+    assert len(json.loads(pack.read_text())["entries"]) == 5
+
+
+def test_the_record_cache_writes_one_small_file_per_change_then_packs_them(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archkit.stamp_cache import PackedStampCache
+
+    monkeypatch.setattr(PackedStampCache, "CHANGED_MAX", 2)
+    workspace = tmp_path / "ws"
+    shutil.copytree(repo / "decisions", workspace / "decisions")
+    store = DecisionStore(workspace)
+    cache = tmp_path / "cache" / "records"
+    (cache).mkdir(parents=True)
+    (cache / "0001-left-by-an-older-release.md.json").write_text("{}")
+    store.records(cache=cache)
+    assert sorted(p.name for p in cache.iterdir()) == ["pack.json"]  # a first run: one pack
+    packed = (cache / "pack.json").stat().st_mtime_ns
+    records = sorted(store.dir.glob("0*.md"))
+    for count, record in enumerate(records[:3], start=1):
+        record.write_text(record.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+        assert [r.path for r in store.records(cache=cache)] == [p.name for p in records]
+        waiting = sorted(p.name for p in (cache / "changed").glob("*.json")) if count < 3 else []
+        assert waiting == [f"{p.name}.json" for p in records[:count]][: len(waiting)]
+        assert ((cache / "pack.json").stat().st_mtime_ns == packed) == (count < 3)
+    assert not (cache / "changed").exists()  # the third change: packed again, nothing waiting
+    assert store.records(cache=cache) == store.records()
 
 
 def test_tdr_check_keeps_parsed_records_and_sees_a_record_change(
@@ -574,7 +609,7 @@ def test_tdr_check_keeps_parsed_records_and_sees_a_record_change(
     runner = CliRunner()
     first = runner.invoke(app, ["-C", str(store.root), "tdr", "check"])
     assert first.exit_code == 0, first.output
-    assert (store.root / ".archkit" / "cache" / "records" / "0001-a.md.json").is_file()
+    assert (store.root / ".archkit" / "cache" / "records" / "pack.json").is_file()
     parsed: list[str] = []
     real = store_module.parse_record
     monkeypatch.setattr(

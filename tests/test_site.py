@@ -230,10 +230,10 @@ def test_user_text_is_escaped_in_diagrams_too(workspace: Path) -> None:
 def test_pages_rendered_in_worker_processes_are_the_same(
     workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archkit.site import build as site_build
+    from archkit.site import output as site_output
 
     build_site(workspace, workspace / "one", jobs=1)
-    monkeypatch.setattr(site_build, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(site_output, "PARALLEL_FROM", 2)
     report = build_site(workspace, workspace / "many", jobs=2)
     assert report.rendered == report.pages
     one = {

@@ -1,5 +1,6 @@
-"""Parsed decision records kept between runs: one small JSON file per record, keyed by the
-record file's size and modification time, so a rebuild rewrites only what changed.
+"""Parsed decision records kept between runs, keyed by each record file's size and modification
+time: one pack of them all, and a small file for each record changed since (stamp_cache.py's
+PackedStampCache), so a rebuild reads one file and writes only what changed.
 
 JSON, not pickle: the cache lives in the workspace (``.archkit/``), which may come from someone
 else's repository, so loading it must never run code. An entry that cannot be read is ignored.
@@ -11,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from archkit.decisions.record import Link, Option, Record, Section
-from archkit.stamp_cache import StampCache
+from archkit.stamp_cache import PackedStampCache
 
-VERSION = 1  # bump when Record changes shape
+VERSION = 2  # bump when Record changes shape
 
 
 class RecordCache:
-    """Parsed records kept in a folder of one JSON file each (see stamp_cache.py)."""
+    """Parsed records kept in a folder (see stamp_cache.py)."""
 
     def __init__(self, folder: Path) -> None:
-        self.store = StampCache(folder, VERSION, one_file_each=True)
+        self.store = PackedStampCache(folder, VERSION)
 
     def get(self, source: Path) -> Record | None:
         value = self.store.get(source)
