@@ -22,6 +22,7 @@ from archkit.errors import (
     printable,
 )
 from archkit.files import RECORDS_CACHE, SYSTEMS_CACHE, inside
+from archkit.memory import collector_paused
 from archkit.model.check import check_system
 from archkit.model.load import SYSTEM_SUFFIXES, read_system
 from archkit.model.system import System
@@ -289,6 +290,11 @@ def load_workspace(root: Path, caches: Path | None = None) -> Loaded:
     file that fails to load is not reported again as missing wherever it is named (the names and
     numbers references may use are those of the files, loaded or not). ``check`` and ``build``
     print the same problems. With ``caches`` (a folder), unchanged files are not parsed again."""
+    with collector_paused():  # see memory.py
+        return _load_workspace(root, caches)
+
+
+def _load_workspace(root: Path, caches: Path | None) -> Loaded:
     from archkit.decisions.checks import check_records
     from archkit.decisions.store import DecisionStore
     from archkit.portfolio.content import load_content

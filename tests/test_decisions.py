@@ -516,6 +516,29 @@ def test_a_listing_reads_the_same_header_as_a_full_parse(repo: Path) -> None:
             full.links,
         )
         assert header.options == () and full.options
+        assert header.text == "" and full.text
+
+
+def test_a_listing_keeps_the_headers_it_read_and_sees_a_change(repo: Path, tmp_path: Path) -> None:
+    """tdr list keeps the headers it parsed in the records cache's heads/ (one small file, not a
+    file per record), apart from the whole records check and build keep."""
+    from archkit.decisions.store import list_records
+
+    workspace = tmp_path / "ws"
+    shutil.copytree(repo / "decisions", workspace / "decisions")
+    store = DecisionStore(workspace)
+    fresh = store.records(header_only=True)
+    assert list_records(store) == fresh
+    heads = workspace / ".archkit" / "cache" / "records" / "heads"
+    assert sorted(p.name for p in heads.iterdir()) == ["pack.json"]
+    assert not (heads.parent / "pack.json").exists()  # whole records are not made by a listing
+    assert list_records(store) == fresh  # from the cache
+    target = sorted(store.dir.glob("0003-*.md"))[0]
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("Accepted", "Deprecated", 1), encoding="utf-8"
+    )
+    assert [r.status for r in list_records(store)][2] == "deprecated"
+    assert list_records(store, "deprecated") == [store.records(header_only=True)[2]]
 
 
 def test_a_workspace_template_overrides_the_scaffold(store: DecisionStore) -> None:

@@ -239,7 +239,7 @@ def parse_record(
     """Parse a record; what cannot be read is left empty, for the checks to report.
 
     ``header_only`` stops after the Status section (what a listing needs: title, status, date,
-    links), leaving sections and options unread.
+    links), leaving the sections after it and the options unread, and the text out.
     """
     front, body_start, _ = split_front_matter(text)
     head = _Head(front, number_from_name or 0)
@@ -261,7 +261,7 @@ def parse_record(
         sections=tuple(sections),
         options=tuple(options),
         style=head.style,
-        text=text,
+        text="" if header_only else text,
     )
 
 

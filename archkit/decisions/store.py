@@ -44,6 +44,7 @@ from archkit.files import TEMPORARY as _TEMPORARY
 from archkit.files import folder_lock as _folder_lock
 from archkit.files import lock_held as _held
 from archkit.files import stale_temporary as _stale_temporary
+from archkit.memory import collector_paused
 
 RenderTemplate = Callable[..., str]  # the scaffold: template values -> Markdown
 DEFAULT_DIR = "decisions"
@@ -109,8 +110,11 @@ def workspace_records(root: Path | str) -> list[Record]:
 def list_records(store: DecisionStore, status: str | None = None) -> list[Record]:
     """``archkit tdr list``: the records (headers only, fast), or those with ``status`` (checked:
     an unknown status is an ArchkitError with the close match)."""
+    from archkit.files import CACHES, RECORDS_CACHE
+
     wanted = check_status(status) if status else None
-    return [r for r in store.records(header_only=True) if wanted is None or r.status == wanted]
+    records = store.records(header_only=True, cache=store.root / CACHES / RECORDS_CACHE)
+    return [r for r in records if wanted is None or r.status == wanted]
 
 
 def listing_json(store: DecisionStore, records: Sequence[Record]) -> list[dict[str, object]]:
@@ -239,19 +243,25 @@ class DecisionStore:
     def records(self, header_only: bool = False, cache: Path | None = None) -> list[Record]:
         """Every record, parsed once (``header_only``: title, status, date and links only).
 
-        With ``cache`` (a JSON file), a record whose file has the same size and modification time
-        as last time is taken from it instead of parsed again: a rebuild reads only what changed.
+        With ``cache`` (a folder, see record_cache.py), a record whose file has the same size and
+        modification time as last time is taken from it instead of parsed again: a rebuild reads
+        only what changed. Headers alone are kept apart, in its ``heads/``: a listing then reads
+        one small file instead of every record.
         """
-        if cache is None or header_only:
+        with collector_paused():  # see memory.py
+            return self._records(header_only, cache)
+
+    def _records(self, header_only: bool, cache: Path | None) -> list[Record]:
+        if cache is None:
             return [self.read(name, header_only) for _, name in self.files()]
         from archkit.decisions.record_cache import RecordCache
 
-        stored = RecordCache(cache)
+        stored = RecordCache(cache / "heads" if header_only else cache)
         found = []
         for _, name in self.files():
             record = stored.get(self.dir / name)
             if record is None:
-                record = self.read(name)
+                record = self.read(name, header_only)
                 stored.put(self.dir / name, record)
             found.append(record)
         with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from archkit.decisions.store import DecisionStore
 from archkit.errors import ArchkitError, Problem
 from archkit.files import CACHES, unsafe_output
+from archkit.memory import collector_paused
 from archkit.model.system import System
 from archkit.site import pages
 from archkit.site.output import MANIFEST, Progress, write_site
@@ -44,7 +45,6 @@ def build_site(
     from ``root``); ArchkitError with every problem when the workspace has errors (nothing is
     written then). ``jobs``: processes and threads to use, None for one per core."""
     from archkit.files import in_workspace
-    from archkit.workspace import load_workspace
 
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ArchkitError(
@@ -52,6 +52,13 @@ def build_site(
         )
     out = _safe_output(root, in_workspace(root, out))
     pages.forget_templates()  # a long-running serve sees template edits
+    with collector_paused():  # see memory.py
+        return _build(root, out, jobs, progress)
+
+
+def _build(root: Path, out: Path, jobs: int | None, progress: Progress | None) -> BuildReport:
+    from archkit.workspace import load_workspace
+
     loaded = load_workspace(root, caches=root / CACHES)
     problems = loaded.problems
     if loaded.errors:
