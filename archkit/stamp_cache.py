@@ -136,7 +136,9 @@ class StampCache(JsonCache):
         self.store(str(key), {"inputs": {str(p): _stamp(p) for p in inputs}, "value": value})
 
     def _key(self, source: Path) -> str:
-        return str(source)
+        """The source's absolute path: ``build`` in the workspace and ``-C ws build`` beside it
+        share their entries."""
+        return os.path.abspath(source)
 
     def _entry(self, key: str) -> Any:
         return self.entries.get(key)

@@ -437,3 +437,20 @@ def test_commands_read_systems_through_the_workspace_cache_and_keep_the_others(
     system.write_text(system.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert runner.invoke(app, ["-C", str(example_copy), "check", "--no-checklist"]).exit_code == 0
     assert parsed == ["url-shortener.yaml"]
+
+
+def test_runs_in_the_workspace_and_beside_it_share_the_system_cache(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`archkit build` in the workspace and `archkit -C ws build` beside it key the cache alike."""
+    import archkit.workspace as workspace_module
+
+    Workspace(example_copy).load(cache=example_copy / ".archkit" / "cache" / "systems.json")
+    parsed: list[str] = []
+    real = workspace_module.read_system
+    monkeypatch.setattr(
+        workspace_module, "read_system", lambda path, *a: parsed.append(path.name) or real(path, *a)
+    )
+    monkeypatch.chdir(example_copy)
+    loaded = Workspace(Path(".")).load(cache=Path(".archkit") / "cache" / "systems.json")
+    assert loaded.systems and parsed == []
