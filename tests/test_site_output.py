@@ -40,6 +40,10 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def folders(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
 def inodes(folder: Path) -> dict[str, tuple[int, int]]:
     """Each file's inode and modification time (an inode freed by a rename may be used again)."""
     return {
@@ -95,13 +99,16 @@ def test_a_removed_record_takes_its_page_away_in_place(example_copy: Path) -> No
     assert (out / "decisions" / "0099-a-spare-record.html").is_file()
     (out / "decisions" / "stray").mkdir()
     (out / "decisions" / "stray" / "old.html").write_text("left by hand", encoding="utf-8")
+    (out / "empty" / "deeper").mkdir(parents=True)
     spare.unlink()
     report = build_site(example_copy, out)
     assert report.rendered <= output.IN_PLACE_MAX and retired_sites(out) == []
     assert not (out / "decisions" / "0099-a-spare-record.html").exists()
     assert not (out / "decisions" / "stray").exists()  # what the site does not have is removed
+    assert not (out / "empty").exists()
     build_site(example_copy, example_copy / "fresh")
     assert tree(out) == tree(example_copy / "fresh")
+    assert folders(out) == folders(example_copy / "fresh")
 
 
 def test_a_template_error_in_a_small_change_writes_nothing(example_copy: Path) -> None:

@@ -27,7 +27,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from archkit.errors import ArchkitError, Problem
@@ -64,11 +64,12 @@ def write_site(
         digests = {page.path: page.digest() for page in planned}
         files = {f"diagrams/{slug}.svg": svg for slug, svg in diagrams.items()}
         files["lunr.js"] = LUNR_JS
-        present = _present(out, set(digests) | set(files) | {MANIFEST}) if previous else None
-        if present is not None:
+        found = _present(out, set(digests) | set(files) | {MANIFEST}) if previous else None
+        if found is not None:
+            present, _ = found
             todo = [p for p in planned if previous.get(p.path) != digests[p.path] or p.path not in present]
             if len(todo) <= IN_PLACE_MAX:
-                _update_in_place(out, todo, files, digests, previous, present, progress)
+                _update_in_place(out, todo, files, digests, previous, found, progress)
                 return Written(len(todo))
         return Written(_new_site(out, planned, files, digests, previous, progress, jobs))
 
@@ -76,11 +77,13 @@ def write_site(
 # --- A small change, in place -----------------------------------------------------------------
 
 
-def _present(out: Path, expected: set[str]) -> set[str] | None:
-    """The plain files under ``out`` ('/'-separated paths), or None when something there rules
-    out writing in place: a symbolic link (a path written through it could land outside the
-    site), anything but files and folders, or a folder where the site has a file."""
+def _present(out: Path, expected: set[str]) -> tuple[set[str], set[str]] | None:
+    """The plain files and the folders under ``out`` ('/'-separated paths), or None when
+    something there rules out writing in place: a symbolic link (a path written through it
+    could land outside the site), anything but files and folders, or a folder where the site
+    has a file."""
     found: set[str] = set()
+    folders: set[str] = set()
     stack = [("", str(out))]
     while stack:
         prefix, folder = stack.pop()
@@ -93,12 +96,13 @@ def _present(out: Path, expected: set[str]) -> set[str] | None:
             if entry.is_symlink() or (path in expected and not entry.is_file(follow_symlinks=False)):
                 return None
             if entry.is_dir(follow_symlinks=False):
+                folders.add(path)
                 stack.append((path + "/", entry.path))
             elif entry.is_file(follow_symlinks=False):
                 found.add(path)
             else:
                 return None
-    return found
+    return found, folders
 
 
 def _update_in_place(
@@ -107,19 +111,24 @@ def _update_in_place(
     files: dict[str, Path],
     digests: dict[str, str],
     previous: dict[str, str],
-    present: set[str],
+    found: tuple[set[str], set[str]],
     progress: Progress | None,
 ) -> None:
     rendered = _render_in_memory(todo, progress)  # a template error stops here: nothing written
     changed_files = {path: source for path, source in files.items() if not _same_file(source, out / path)}
-    stale = sorted(present - set(digests) - set(files) - {MANIFEST})
-    if not (rendered or changed_files or stale) and previous == digests:
+    wanted = set(digests) | set(files) | {MANIFEST}
+    present, folders = found
+    stale = sorted(present - wanted)
+    stale_folders = folders - {str(parent) for path in wanted for parent in PurePosixPath(path).parents}
+    if not (rendered or changed_files or stale or stale_folders) and previous == digests:
         return  # nothing changed: nothing written
     vouched = {path: digest for path, digest in previous.items() if path in digests and path not in rendered}
     _write_manifest(out, vouched)
     for path in stale:
         (out / path).unlink(missing_ok=True)
-    _remove_empty_folders(out, stale)
+    for folder in sorted(stale_folders, key=lambda name: name.count("/"), reverse=True):  # deepest first
+        with contextlib.suppress(OSError):
+            (out / folder).rmdir()
     for path, source in changed_files.items():
         _put_file(source, out / path, link=path not in COPIED)
     for path, text in rendered.items():
@@ -166,14 +175,6 @@ def _put_file(source: Path, target: Path, link: bool) -> None:
             os.replace(temporary, target)
             return
     write_atomic(target, source.read_bytes())
-
-
-def _remove_empty_folders(out: Path, removed: list[str]) -> None:
-    """The folders the removed files leave empty, deepest first (never ``out`` itself)."""
-    folders = {parent for path in removed for parent in Path(path).parents if parent != Path(".")}
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        with contextlib.suppress(OSError):  # not empty: it still holds pages
-            (out / folder).rmdir()
 
 
 def _write_manifest(out: Path, digests: dict[str, str]) -> None:
