@@ -34,14 +34,14 @@ class JsonCache:
     """Entries (key -> JSON value) read from ``path`` once and written back by ``save``;
     ``path`` None keeps nothing between calls. Safe to use from several threads."""
 
-    def __init__(self, path: Path | None, version: int, *, load: bool = True) -> None:
+    def __init__(self, path: Path | None, version: int) -> None:
         self.path = path
         self.version = version
         self.changed = False
         self.used: set[str] = set()  # the keys asked for or stored this time
         self.entries: dict[str, Any] = {}
         self.lock = threading.Lock()
-        if path is not None and load:
+        if path is not None:
             self.entries = self._load(path)
 
     def _load(self, path: Path) -> dict[str, Any]:
