@@ -37,41 +37,56 @@ def page_name(record_path: str) -> str:
 
 def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     """Write index.md, index.html, one page per record and decisions.svg; returns the files."""
-    from archkit.templating import environment, render_with
+    from archkit.memory import collector_paused
+    from archkit.templating import environment
 
     check_output(store, out_dir)
-    records = store.records()
-    env = environment(store.root)
+    with collector_paused():  # see memory.py
+        records = store.cached_records()  # parsed again only where a record changed
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def write(name: str, text: str) -> None:
-        path = out_dir / name
-        write_atomic(path, text)
-        written.append(path)
-
+    env = environment(store.root)
     source_dir = os.path.relpath(store.dir.resolve(), out_dir.resolve()).replace(os.sep, "/")
     names = {record.path for record in records}
     rows = [_row(record, source_dir, names) for record in records]
-    write("index.md", render_with(env, store.root, "decisions/index.md.j2", records=rows))
+    written = _render_indexes(store, env, out_dir, records, rows)
+    pages = [out_dir / row["page"] for row in rows]
+    _render_pages(store, env, records, rows, pages)
+    return written + pages
 
-    graph_dot = decision_graph(records)
-    graph_svg = _svg(graph_dot, out_dir) if records else ""
+
+def _render_indexes(
+    store: DecisionStore, env: Any, out_dir: Path, records: list[Record], rows: list[dict[str, Any]]
+) -> list[Path]:
+    """index.md, the decision graph (when there are records) and index.html."""
+    from archkit.templating import render_with
+
+    written = [out_dir / "index.md"]
+    write_atomic(written[0], render_with(env, store.root, "decisions/index.md.j2", records=rows))
+    graph_svg = _svg(decision_graph(records), out_dir) if records else ""
     if graph_svg:
-        write("decisions.svg", graph_svg)
+        written.append(out_dir / "decisions.svg")
+        write_atomic(written[-1], graph_svg)
     counts = sorted(Counter(r.status or "none" for r in records).items())
-    write(
-        "index.html",
-        render_with(
-            env,
-            store.root,
-            "decisions/index.html.j2",
-            records=rows,
-            counts=counts,
-            graph=inline_svg(graph_svg),
-        ),
+    page = render_with(
+        env, store.root, "decisions/index.html.j2", records=rows, counts=counts, graph=inline_svg(graph_svg)
     )
-    for record, row in zip(records, rows, strict=True):
+    written.append(out_dir / "index.html")
+    write_atomic(written[-1], page)
+    return written
+
+
+def _render_pages(
+    store: DecisionStore, env: Any, records: list[Record], rows: list[dict[str, Any]], pages: list[Path]
+) -> None:
+    """A page per record, in forked worker processes when there are many (parallel.py)."""
+    from archkit import parallel
+    from archkit.templating import render_with
+
+    env.get_template("decisions/record.html.j2")  # compiled once, before the workers start
+    _markdown()
+
+    def page(index: int) -> None:
+        record, row = records[index], rows[index]
         row["sections"] = [
             {
                 "heading": section.heading,
@@ -83,8 +98,9 @@ def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
             for section in record.sections
             if section.key != "status" and section.text.strip()
         ]
-        write(row["page"], render_with(env, store.root, "decisions/record.html.j2", r=row))
-    return written
+        write_atomic(pages[index], render_with(env, store.root, "decisions/record.html.j2", r=row))
+
+    parallel.for_each(len(records), page)
 
 
 def check_output(store: DecisionStore, out_dir: Path) -> None:

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
+from archkit import parallel
 from archkit.errors import ArchkitError, Problem
 from archkit.files import folder_lock, reserve_temporary, write_atomic
 from archkit.site import pages
@@ -37,8 +38,8 @@ from archkit.site import pages
 MANIFEST = ".archkit-site.json"
 # lunr.js 2.3.9 from npm (MIT, vendor/LICENSE-lunr.txt): the search in the browser
 LUNR_JS = Path(__file__).resolve().parent / "vendor" / "lunr.min.js"
-PARALLEL_FROM = 64  # fewer pages than this render faster in one process
-IN_PLACE_MAX = PARALLEL_FROM  # more changed pages than this: a new site, swapped in whole
+PARALLEL_FROM = parallel.PARALLEL_FROM  # fewer pages than this render faster in one process
+IN_PLACE_MAX = 64  # more changed pages than this: a new site, swapped in whole
 COPIED = {"lunr.js"}  # copied, not hard-linked: an edit of the site must not change archkit
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -272,45 +273,21 @@ class _Staging:
 def _render_pages(
     staging: _Staging, todo: list[pages.Page], jobs: int | None, progress: Progress | None
 ) -> None:
-    """Render what changed: in forked worker processes (every core) when there is much to do
-    and the platform forks; in this process otherwise."""
-    import multiprocessing
-
-    workers = jobs or os.cpu_count() or 1
-    if workers > 1 and len(todo) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        for page in todo:  # folders first, so that workers never race to make them
-            staging.target(page.path)
-        # forked workers inherit the staging folder and the pages (nothing pickled): only the
-        # pages' numbers travel to them
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes=workers, initializer=_adopt, initargs=(staging, todo)) as pool:
-            done = pool.imap_unordered(_render_adopted, range(len(todo)), chunksize=8)
-            for count, _ in enumerate(done, start=1):
-                _tell(progress, count, len(todo))
-        return
-    for count, page in enumerate(todo, start=1):
-        staging.render(page)
-        _tell(progress, count, len(todo))
+    """Render what changed: in forked worker processes when there is much to do (parallel.py)."""
+    for page in todo:  # folders first, so that workers never race to make them
+        staging.target(page.path)
+    parallel.for_each(
+        len(todo),
+        lambda index: staging.render(todo[index]),
+        jobs=jobs,
+        parallel_from=PARALLEL_FROM,
+        done=lambda finished: _tell(progress, finished, len(todo)),
+    )
 
 
 def _tell(progress: Progress | None, done: int, total: int) -> None:
     if progress and (done % 25 == 0 or done == total):
         progress("pages", done, total)
-
-
-# In a forked page worker only: what it renders, handed over by the pool's initializer.
-_adopted: tuple[_Staging, list[pages.Page]] | None = None
-
-
-def _adopt(staging: _Staging, todo: list[pages.Page]) -> None:
-    global _adopted
-    _adopted = (staging, todo)
-
-
-def _render_adopted(index: int) -> None:
-    assert _adopted is not None, "called outside a page worker"
-    staging, todo = _adopted
-    staging.render(todo[index])
 
 
 def _swap(staging: Path, out: Path) -> None:
