@@ -158,9 +158,17 @@ class PackedStampCache(StampCache):
     def __init__(self, folder: Path | None, version: int) -> None:
         self.folder = folder
         self.written: set[str] = set()  # entries stored this time, to write
+        self.packed = False  # whether a pack of this version was read
         super().__init__(folder / self.PACK if folder is not None else None, version)
-        self.packed = bool(self.entries)  # a pack was read (an empty one is written again)
         self.changed_names = self._changed_names()
+
+    def _load(self, path: Path) -> dict[str, Any]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            self.packed = data["version"] == _version(self.version) and isinstance(data["entries"], dict)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+        return data["entries"] if self.packed else {}
 
     def _changed_names(self) -> set[str]:
         """The keys of the entries waiting in ``changed/``."""
@@ -195,13 +203,16 @@ class PackedStampCache(StampCache):
         self.written.add(key)
 
     def save(self, forget_unused: bool = True) -> None:
-        """Write what changed: into ``changed/``, or a new pack when that is due."""
-        gone = self.changed_names - self.used  # waiting entries of sources nobody asked for
-        if self.folder is None or not (self.written or gone or self.unused()):
+        """Write what changed: into ``changed/``, or a new pack when that is due (no pack was
+        read, too many entries wait, or the pack holds sources nobody asked for). With
+        ``forget_unused`` off, the entries of sources not asked for this time are kept."""
+        if self.folder is None:
             return
-        waiting = self.changed_names | self.written
-        if not self.packed or len(waiting) > self.CHANGED_MAX or self.unused():
-            self._repack()
+        unused = self.unused() if forget_unused else []
+        gone = self.changed_names - self.used if forget_unused else set()  # waiting, not asked for
+        if not self.packed or len(self.changed_names | self.written) > self.CHANGED_MAX or unused:
+            if self.packed or self.written or self.entries or self.changed_names:
+                self._repack(forget_unused)
             return
         changed = self.folder / "changed"
         with contextlib.suppress(OSError):  # a read-only workspace or a full disk: no cache
@@ -212,12 +223,15 @@ class PackedStampCache(StampCache):
                 (changed / f"{key}.json").unlink(missing_ok=True)
         self.written.clear()
 
-    def _repack(self) -> None:
-        """One pack of the entries asked for this time; ``changed/`` emptied, and any other
-        file a release before this one left in the folder removed."""
+    def _repack(self, forget_unused: bool) -> None:
+        """One pack of the entries asked for this time (all, without ``forget_unused``);
+        ``changed/`` emptied, and any other file a release before this one left removed."""
         assert self.folder is not None
+        if not forget_unused:
+            for key in self.changed_names - self.used:
+                self._entry(key)  # read before changed/ goes
         self.changed = True
-        JsonCache.save(self, forget_unused=True)
+        JsonCache.save(self, forget_unused)
         with contextlib.suppress(OSError):
             shutil.rmtree(self.folder / "changed", ignore_errors=True)
             for name in os.listdir(self.folder):

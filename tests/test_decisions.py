@@ -596,6 +596,7 @@ def test_the_record_cache_gives_back_what_parsing_gives_and_notices_changes(
 def test_the_record_cache_writes_one_small_file_per_change_then_packs_them(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import archkit.decisions.store as store_module
     from archkit.stamp_cache import PackedStampCache
 
     monkeypatch.setattr(PackedStampCache, "CHANGED_MAX", 2)
@@ -607,16 +608,57 @@ def test_the_record_cache_writes_one_small_file_per_change_then_packs_them(
     (cache / "0001-left-by-an-older-release.md.json").write_text("{}")
     store.records(cache=cache)
     assert sorted(p.name for p in cache.iterdir()) == ["pack.json"]  # a first run: one pack
-    packed = (cache / "pack.json").stat().st_mtime_ns
+    pack = (cache / "pack.json").stat()
+    parsed: list[str] = []
+    real = store_module.parse_record
+    monkeypatch.setattr(
+        store_module, "parse_record", lambda text, name, *a: parsed.append(name) or real(text, name, *a)
+    )
+    store.records(cache=cache)
+    assert parsed == []  # all from the pack
     records = sorted(store.dir.glob("0*.md"))
     for count, record in enumerate(records[:3], start=1):
         record.write_text(record.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
         assert [r.path for r in store.records(cache=cache)] == [p.name for p in records]
+        assert parsed == [p.name for p in records[:count]]  # only the record just edited is parsed
         waiting = sorted(p.name for p in (cache / "changed").glob("*.json")) if count < 3 else []
-        assert waiting == [f"{p.name}.json" for p in records[:count]][: len(waiting)]
-        assert ((cache / "pack.json").stat().st_mtime_ns == packed) == (count < 3)
+        assert waiting == ([f"{p.name}.json" for p in records[:count]] if count < 3 else [])
+        now = (cache / "pack.json").stat()
+        assert ((now.st_ino, now.st_mtime_ns) == (pack.st_ino, pack.st_mtime_ns)) == (count < 3)
     assert not (cache / "changed").exists()  # the third change: packed again, nothing waiting
-    assert store.records(cache=cache) == store.records()
+    cached = store.records(cache=cache)
+    assert len(parsed) == 3 and cached == store.records()
+
+
+def test_a_packed_cache_keeps_unasked_entries_when_told_and_packs_what_waits_without_a_pack(
+    tmp_path: Path,
+) -> None:
+    from archkit.stamp_cache import PackedStampCache
+
+    sources = [tmp_path / f"{n}.md" for n in range(3)]
+    for source in sources:
+        source.write_text(source.name, encoding="utf-8")
+    folder = tmp_path / "cache"
+    first = PackedStampCache(folder, 1)
+    for source in sources:
+        assert first.get(source) is None
+        first.put(source, source.name.upper())
+    first.save()
+    some = PackedStampCache(folder, 1)
+    assert some.get(sources[0]) == "0.MD"
+    sources[0].write_text("changed", encoding="utf-8")
+    again = PackedStampCache(folder, 1)
+    assert again.get(sources[0]) is None
+    again.put(sources[0], "NEW")
+    again.save(forget_unused=False)  # asked for one source only: the others are kept
+    kept = PackedStampCache(folder, 1)
+    assert [kept.get(source) for source in sources] == ["NEW", "1.MD", "2.MD"]
+    (folder / "pack.json").unlink()  # only changed/ is left: the next save packs it
+    lost = PackedStampCache(folder, 1)
+    assert lost.get(sources[0]) == "NEW" and not lost.packed
+    lost.save()
+    assert (folder / "pack.json").is_file() and not (folder / "changed").exists()
+    assert PackedStampCache(folder, 1).get(sources[0]) == "NEW"
 
 
 def test_tdr_check_keeps_parsed_records_and_sees_a_record_change(

@@ -48,6 +48,7 @@ def test_little_work_is_done_here_in_order() -> None:
     assert seen == [(index, os.getpid()) for index in range(5)]
 
 
+@forks
 def test_tdr_render_writes_the_same_pages_in_workers_and_here(
     repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -56,7 +57,16 @@ def test_tdr_render_writes_the_same_pages_in_workers_and_here(
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 10_000)
     here = render_decisions(store, tmp_path / "here")
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # workers even on one core
+    pools: list[int] = []
+    real_pool = multiprocessing.get_context("fork").Pool
+    monkeypatch.setattr(
+        multiprocessing.context.ForkContext,
+        "Pool",
+        lambda self, processes=None, **kw: pools.append(processes) or real_pool(processes, **kw),
+    )
     workers = render_decisions(store, tmp_path / "workers")
+    assert pools == [2]
     assert [p.name for p in here] == [p.name for p in workers]
     assert [p.name for p in here][:3] == ["index.md", "decisions.svg", "index.html"]
     assert {p.name: p.read_bytes() for p in here} == {p.name: p.read_bytes() for p in workers}

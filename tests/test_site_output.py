@@ -101,8 +101,9 @@ def test_a_removed_record_takes_its_page_away_in_place(example_copy: Path) -> No
     (out / "decisions" / "stray" / "old.html").write_text("left by hand", encoding="utf-8")
     (out / "empty" / "deeper").mkdir(parents=True)
     spare.unlink()
+    folder = out.stat().st_ino
     report = build_site(example_copy, out)
-    assert report.rendered <= output.IN_PLACE_MAX and retired_sites(out) == []
+    assert report.rendered <= output.IN_PLACE_MAX and out.stat().st_ino == folder  # in place
     assert not (out / "decisions" / "0099-a-spare-record.html").exists()
     assert not (out / "decisions" / "stray").exists()  # what the site does not have is removed
     assert not (out / "empty").exists()
@@ -154,9 +155,11 @@ def test_a_run_killed_half_way_leaves_whole_files_and_the_next_build_finishes_it
     monkeypatch.undo()
     manifest = json.loads((out / ".archkit-site.json").read_text(encoding="utf-8"))
     assert f"decisions/{RECORD}.html" not in manifest  # not vouched for: it is rendered again
+    record.write_text(text, encoding="utf-8")  # the edit taken back: the pages written must go too
     build_site(example_copy, out)
     build_site(example_copy, example_copy / "fresh")
     assert tree(out) == tree(example_copy / "fresh")
+    assert "(revised)" not in "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
 
 
 def test_a_link_planted_in_the_site_sends_the_build_to_a_new_folder(
@@ -165,12 +168,16 @@ def test_a_link_planted_in_the_site_sends_the_build_to_a_new_folder(
     out = example_copy / "site"
     build_site(example_copy, out)
     elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    (out / "decisions").rename(tmp_path / "moved")
+    (out / "decisions").rename(elsewhere)  # the pages, outside the site now, with their names
+    planted = elsewhere / "0001-keep-the-monolith-and-improve-its-modularity.html"
+    planted.write_text("planted outside the site", encoding="utf-8")
+    before = tree(elsewhere)
     (out / "decisions").symlink_to(elsewhere, target_is_directory=True)
     edit_record(example_copy, "## Context\n", "## Context\n\nChanged.\n")
     build_site(example_copy, out)
-    assert list(elsewhere.iterdir()) == []  # nothing written through the link
+    assert tree(elsewhere) == before  # nothing written through the link
+    # nothing carried over through it either, though names and inputs match
+    assert "planted" not in (out / "decisions" / planted.name).read_text(encoding="utf-8")
     assert (out / "decisions").is_dir() and not (out / "decisions").is_symlink()
     build_site(example_copy, example_copy / "fresh")
     assert tree(out) == tree(example_copy / "fresh")
@@ -186,3 +193,26 @@ def test_many_changed_pages_are_swapped_in_whole(example_copy: Path, monkeypatch
     assert report.rendered > 0 and out.stat().st_ino != folder  # a new folder took its place
     build_site(example_copy, example_copy / "fresh")
     assert tree(out) == tree(example_copy / "fresh")
+
+
+def test_a_changed_diagram_is_replaced_in_place(example_copy: Path) -> None:
+    out = example_copy / "site"
+    build_site(example_copy, out)
+    folder = out.stat().st_ino
+    system = example_copy / "systems" / "url-shortener.yaml"
+    text = system.read_text(encoding="utf-8")
+    assert "\nname: " in text
+    system.write_text(text.replace("\nname: ", "\nname: Renamed ", 1), encoding="utf-8")
+    report = build_site(example_copy, out)
+    assert 0 < report.rendered <= output.IN_PLACE_MAX and out.stat().st_ino == folder
+    assert "Renamed" in (out / "diagrams" / "url-shortener.svg").read_text(encoding="utf-8")
+    build_site(example_copy, example_copy / "fresh")
+    assert tree(out) == tree(example_copy / "fresh")
+
+
+def test_an_output_path_that_is_a_file_is_refused_and_kept(example_copy: Path) -> None:
+    out = example_copy / "site"
+    out.write_text("a file of mine", encoding="utf-8")
+    with pytest.raises(ArchkitError):
+        build_site(example_copy, out)
+    assert out.read_text(encoding="utf-8") == "a file of mine"

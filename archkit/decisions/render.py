@@ -7,6 +7,7 @@ HTML in a record is escaped, not passed through) and the pages with autoescaped 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -82,7 +83,9 @@ def _render_pages(
     from archkit import parallel
     from archkit.templating import render_with
 
-    env.get_template("decisions/record.html.j2")  # compiled once, before the workers start
+    # compiled once, before the workers start (a broken one is reported by render_with, at its line)
+    with contextlib.suppress(Exception):
+        env.get_template("decisions/record.html.j2")
     _markdown()
 
     def page(index: int) -> None:

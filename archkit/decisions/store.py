@@ -259,7 +259,8 @@ class DecisionStore:
         stored = RecordCache(cache / "heads" if header_only else cache)
         found = []
         for _, name in self.files():
-            record = stored.get(self.dir / name)
+            # a linked record is read, never taken from the cache: reading checks where it leads
+            record = stored.get(self.dir / name) if name not in self._links else None
             if record is None:
                 record = self.read(name, header_only)
                 stored.put(self.dir / name, record)

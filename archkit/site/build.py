@@ -4,7 +4,7 @@ Data flows one way: the workspace is loaded and checked (every problem reported,
 on errors) -> diagrams rendered through the diagram pipeline and its cache -> each page's context
 assembled, hashed, and rendered only when its hash changed -> written to the output folder
 (site/output.py: a new site swapped in whole, or a small change written in place), so a failed
-build never leaves a half-written site.
+build never leaves a half-written file, and a workspace with errors writes nothing.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ A build writes its output one of two ways:
   rendered in memory first, so a template error writes nothing; the manifest
   (``.archkit-site.json``, each page's input hash) first forgets the pages about to change,
   each file is then replaced whole (a temporary file renamed over it), files the new site does
-  not have are removed, and the manifest is written last. A run killed half-way leaves every
-  file whole, and a manifest that does not vouch for what it did not finish, so the next build
-  renders those pages again. A rebuild that changes nothing writes nothing.
+  not have are removed, and the manifest is written last. A run killed (or a disk filled)
+  half-way leaves a site of old and new files, each of them whole, and a manifest that does not
+  vouch for what it did not finish, so the next build renders those pages again. A rebuild that
+  changes nothing writes nothing.
 
 Either way the folder ends byte for byte the same, and builds into one folder take turns.
 """
@@ -65,45 +66,60 @@ def write_site(
         digests = {page.path: page.digest() for page in planned}
         files = {f"diagrams/{slug}.svg": svg for slug, svg in diagrams.items()}
         files["lunr.js"] = LUNR_JS
-        found = _present(out, set(digests) | set(files) | {MANIFEST}) if previous else None
-        if found is not None:
-            present, _ = found
-            todo = [p for p in planned if previous.get(p.path) != digests[p.path] or p.path not in present]
+        wanted = set(digests) | set(files) | {MANIFEST}
+        # with no manifest nothing can be carried over: the folder need not be looked at
+        found = _walk(out, wanted) if previous else _Found(set(), set(), False)
+        if found.clean:
+            todo = [page for page in planned if _changed(page.path, previous, digests, found)]
             if len(todo) <= IN_PLACE_MAX:
                 _update_in_place(out, todo, files, digests, previous, found, progress)
                 return Written(len(todo))
-        return Written(_new_site(out, planned, files, digests, previous, progress, jobs))
+        return Written(_new_site(out, planned, files, digests, previous, found.files, progress, jobs))
 
 
 # --- A small change, in place -----------------------------------------------------------------
 
 
-def _present(out: Path, expected: set[str]) -> tuple[set[str], set[str]] | None:
-    """The plain files and the folders under ``out`` ('/'-separated paths), or None when
-    something there rules out writing in place: a symbolic link (a path written through it
-    could land outside the site), anything but files and folders, or a folder where the site
-    has a file."""
-    found: set[str] = set()
+def _changed(path: str, previous: dict[str, str], digests: dict[str, str], found: _Found) -> bool:
+    return previous.get(path) != digests[path] or path not in found.files
+
+
+class _Found(NamedTuple):
+    """What the output folder holds, seen without following any link."""
+
+    files: set[str]  # its plain files ('/'-separated paths), none reached through a link
+    folders: set[str]
+    clean: bool  # nothing there rules out writing in place
+
+
+def _walk(out: Path, expected: set[str]) -> _Found:
+    """The output folder's plain files and folders. It is not ``clean`` when it holds a
+    symbolic link (a path written through it could land outside the site: the link is neither
+    followed nor carried over), anything but files and folders, a folder where the site has a
+    file, or a folder that cannot be read."""
+    files: set[str] = set()
     folders: set[str] = set()
+    clean = True
     stack = [("", str(out))]
     while stack:
         prefix, folder = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
-            return None
+            return _Found(files, folders, False)
         for entry in entries:
             path = prefix + entry.name
-            if entry.is_symlink() or (path in expected and not entry.is_file(follow_symlinks=False)):
-                return None
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_symlink():
+                clean = False
+            elif entry.is_dir(follow_symlinks=False):
+                clean = clean and path not in expected
                 folders.add(path)
                 stack.append((path + "/", entry.path))
             elif entry.is_file(follow_symlinks=False):
-                found.add(path)
+                files.add(path)
             else:
-                return None
-    return found, folders
+                clean = False
+    return _Found(files, folders, clean)
 
 
 def _update_in_place(
@@ -112,15 +128,14 @@ def _update_in_place(
     files: dict[str, Path],
     digests: dict[str, str],
     previous: dict[str, str],
-    found: tuple[set[str], set[str]],
+    found: _Found,
     progress: Progress | None,
 ) -> None:
     rendered = _render_in_memory(todo, progress)  # a template error stops here: nothing written
     changed_files = {path: source for path, source in files.items() if not _same_file(source, out / path)}
     wanted = set(digests) | set(files) | {MANIFEST}
-    present, folders = found
-    stale = sorted(present - wanted)
-    stale_folders = folders - {str(parent) for path in wanted for parent in PurePosixPath(path).parents}
+    stale = sorted(found.files - wanted)
+    stale_folders = found.folders - {str(parent) for path in wanted for parent in PurePosixPath(path).parents}
     if not (rendered or changed_files or stale or stale_folders) and previous == digests:
         return  # nothing changed: nothing written
     vouched = {path: digest for path, digest in previous.items() if path in digests and path not in rendered}
@@ -173,7 +188,11 @@ def _put_file(source: Path, target: Path, link: bool) -> None:
         except OSError:
             pass
         else:
-            os.replace(temporary, target)
+            try:
+                os.replace(temporary, target)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
             return
     write_atomic(target, source.read_bytes())
 
@@ -195,10 +214,13 @@ def _new_site(
     files: dict[str, Path],
     digests: dict[str, str],
     previous: dict[str, str],
+    present: set[str],
     progress: Progress | None,
     jobs: int | None,
 ) -> int:
-    """Build the site in a staging folder and swap it in; the number of pages rendered."""
+    """Build the site in a staging folder and swap it in; the number of pages rendered. A page
+    is carried over from the old site only when its inputs are unchanged and it is one of the
+    plain files there (``present``), never one reached through a link planted in the site."""
     staging = _Staging(out.with_name(f".{out.name}.building-{os.getpid()}"))
     todo: list[pages.Page] = []
     try:
@@ -208,14 +230,12 @@ def _new_site(
             else:
                 staging.place(source, path)
         for page in planned:
-            old = out / page.path
-            # carried over only when it is a plain file archkit wrote: never a link planted there
-            if previous.get(page.path) == digests[page.path] and old.is_file() and not old.is_symlink():
-                staging.place(old, page.path)  # unchanged inputs: carried over, not rendered
+            if previous.get(page.path) == digests[page.path] and page.path in present:
+                staging.place(out / page.path, page.path)  # unchanged inputs: carried over, not rendered
             else:
                 todo.append(page)
         _render_pages(staging, todo, jobs, progress)
-        (staging.folder / MANIFEST).write_text(_manifest_text(digests), encoding="utf-8")
+        (staging.folder / MANIFEST).write_bytes(_manifest_text(digests).encode("utf-8"))
         _swap(staging.folder, out)
     except BaseException:
         shutil.rmtree(staging.folder, ignore_errors=True)
@@ -267,7 +287,8 @@ class _Staging:
             from archkit.templating import environment
 
             self.env = environment(page.root)
-        self.target(page.path).write_text(page.render(self.env), encoding="utf-8")
+        # bytes, as write_atomic writes them: the same '\n' line ends on every platform
+        self.target(page.path).write_bytes(page.render(self.env).encode("utf-8"))
 
 
 def _render_pages(
