@@ -69,15 +69,24 @@ def write_site(
         wanted = set(digests) | set(files) | {MANIFEST}
         # with no manifest nothing can be carried over: the folder need not be looked at
         found = _walk(out, wanted) if previous else _Found(set(), set(), False)
+        plan = _Plan(out, planned, files, digests, previous)
         if found.clean:
             todo = [page for page in planned if _changed(page.path, previous, digests, found)]
             if len(todo) <= IN_PLACE_MAX:
-                _update_in_place(out, todo, files, digests, previous, found, progress)
+                _update_in_place(plan, todo, found, progress)
                 return Written(len(todo))
-        return Written(_new_site(out, planned, files, digests, previous, found.files, progress, jobs))
+        return Written(_new_site(plan, found.files, progress, jobs))
 
 
 # --- A small change, in place -----------------------------------------------------------------
+
+
+class _Plan(NamedTuple):
+    out: Path
+    planned: list[pages.Page]
+    files: dict[str, Path]  # site path -> the file to put there (diagrams, lunr.js)
+    digests: dict[str, str]  # page path -> the hash of its inputs: the new manifest
+    previous: dict[str, str]  # the old site's manifest
 
 
 def _changed(path: str, previous: dict[str, str], digests: dict[str, str], found: _Found) -> bool:
@@ -122,15 +131,8 @@ def _walk(out: Path, expected: set[str]) -> _Found:
     return _Found(files, folders, clean)
 
 
-def _update_in_place(
-    out: Path,
-    todo: list[pages.Page],
-    files: dict[str, Path],
-    digests: dict[str, str],
-    previous: dict[str, str],
-    found: _Found,
-    progress: Progress | None,
-) -> None:
+def _update_in_place(plan: _Plan, todo: list[pages.Page], found: _Found, progress: Progress | None) -> None:
+    out, files, digests, previous = plan.out, plan.files, plan.digests, plan.previous
     rendered = _render_in_memory(todo, progress)  # a template error stops here: nothing written
     changed_files = {path: source for path, source in files.items() if not _same_file(source, out / path)}
     wanted = set(digests) | set(files) | {MANIFEST}
@@ -208,23 +210,15 @@ def _manifest_text(digests: dict[str, str]) -> str:
 # --- A new site, swapped in whole -------------------------------------------------------------
 
 
-def _new_site(
-    out: Path,
-    planned: list[pages.Page],
-    files: dict[str, Path],
-    digests: dict[str, str],
-    previous: dict[str, str],
-    present: set[str],
-    progress: Progress | None,
-    jobs: int | None,
-) -> int:
+def _new_site(plan: _Plan, present: set[str], progress: Progress | None, jobs: int | None) -> int:
     """Build the site in a staging folder and swap it in; the number of pages rendered. A page
     is carried over from the old site only when its inputs are unchanged and it is one of the
     plain files there (``present``), never one reached through a link planted in the site."""
+    out, planned, digests, previous = plan.out, plan.planned, plan.digests, plan.previous
     staging = _Staging(out.with_name(f".{out.name}.building-{os.getpid()}"))
     todo: list[pages.Page] = []
     try:
-        for path, source in files.items():
+        for path, source in plan.files.items():
             if path in COPIED:
                 shutil.copyfile(source, staging.target(path))
             else:
