@@ -406,3 +406,42 @@ def test_serve_through_the_library_rebuilds_the_site_by_itself(workspace: Path) 
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_a_relative_out_under_dash_c_is_the_workspaces_for_build_and_serve(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`archkit -C ws build --out site` writes ws/site (once joined, never ws/ws/site); serve too."""
+    import threading
+    import time
+    import urllib.request
+
+    from typer.testing import CliRunner
+
+    from archkit.cli import app
+    from archkit.site.serve import serve
+
+    monkeypatch.chdir(workspace.parent)
+    name = workspace.name
+    result = CliRunner().invoke(app, ["-C", name, "build", "--out", "site"])
+    assert result.exit_code == 0, result.output
+    assert (workspace / "site" / "index.html").is_file() and not (workspace / name).exists()
+    assert result.output.startswith("built site/: ")  # shown as in the workspace
+    said: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=lambda: serve(Path(name), Path("served"), 0, say=said.append, stop=stop), daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 90
+        while not any(s.startswith("serving http://") for s in said):
+            assert time.monotonic() < deadline, said
+            time.sleep(0.05)
+        url = next(s for s in said if s.startswith("serving ")).split()[1]
+        with urllib.request.urlopen(url + "index.html") as page:
+            assert page.status == 200
+        assert (workspace / "served" / "index.html").is_file() and not (workspace / name).exists()
+    finally:
+        stop.set()
+        thread.join(10)

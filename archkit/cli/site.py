@@ -27,9 +27,9 @@ def build(
     from archkit.workspace import Workspace
 
     run(Workspace(State.root).require)
-    out_dir = in_workspace(State.root, out)
+    out_dir = in_workspace(State.root, out)  # as shown; build_site takes a relative out from the workspace
     with _progress() as progress:
-        built = run(lambda: build_site(State.root, out_dir, jobs=jobs or None, progress=progress))
+        built = run(lambda: build_site(State.root, out, jobs=jobs or None, progress=progress))
     report(built.problems)
     carried = built.pages - built.rendered
     say(
@@ -82,7 +82,6 @@ def serve(
     from archkit.workspace import Workspace
 
     run(Workspace(State.root).require)
-    out_dir = in_workspace(State.root, out)
 
     def opened(url: str) -> None:
         if open_browser:
@@ -90,4 +89,5 @@ def serve(
 
             webbrowser.open(url)
 
-    run(lambda: serve_site(State.root, out_dir, port, say=say, host=host, on_ready=opened, quiet=State.quiet))
+    # serve, as build_site, takes a relative out from the workspace
+    run(lambda: serve_site(State.root, out, port, say=say, host=host, on_ready=opened, quiet=State.quiet))

@@ -96,10 +96,14 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
     quiet: bool = False,
 ) -> None:
-    """Build, serve ``out`` on http://host:port, rebuild on every change until ``stop``.
+    """Build, serve ``out`` on http://host:port, rebuild on every change until ``stop``. A
+    relative ``out`` is taken from ``root``, as :func:`build_site` takes it.
 
     ``rebuild``: what to run on a change, by default the site's build (:func:`site_rebuild`);
     ``say``: where the outcome of each build goes; ``on_ready``: called with the URL once served."""
+    from archkit.files import in_workspace
+
+    out = in_workspace(root, out).resolve()
     rebuild = rebuild or site_rebuild(root, out, quiet)
     stop = stop or threading.Event()
     state = _State()
