@@ -122,13 +122,7 @@ def serve(
         say(outcome.text(time.perf_counter() - start))
 
     build()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    shown_host = f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{server.server_address[1]}/"
-    say(f"serving {url} (Ctrl+C stops)")
-    if on_ready:
-        on_ready(url)
+    _start(server, host, say, on_ready)
     try:
         while not stop.is_set():
             if dirty.wait(0.2):
@@ -139,6 +133,21 @@ def serve(
     finally:
         stop.set()
         _close(state, server)
+
+
+def _start(
+    server: http.server.ThreadingHTTPServer,
+    host: str,
+    say: Callable[[str], None],
+    on_ready: Callable[[str], None] | None,
+) -> None:
+    """Serve in a thread of its own; say where."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{server.server_address[1]}/"
+    say(f"serving {url} (Ctrl+C stops)")
+    if on_ready:
+        on_ready(url)
 
 
 def _close(state: _State, server: http.server.ThreadingHTTPServer) -> None:
