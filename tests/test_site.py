@@ -36,6 +36,16 @@ def internal_links(site: Path) -> list[tuple[Path, str]]:
     return found
 
 
+def served_url(said: list[str], deadline: float) -> str:
+    """The address serve says it serves at, once it has said it (before ``deadline``)."""
+    import time
+
+    while not any(s.startswith("serving http://") for s in said):
+        assert time.monotonic() < deadline, said
+        time.sleep(0.05)
+    return next(s for s in said if s.startswith("serving ")).split()[1]
+
+
 @pytest.fixture
 def workspace(example_copy: Path) -> Path:
     return example_copy
@@ -174,10 +184,8 @@ def test_serve_previews_on_loopback_and_rebuilds_on_change(workspace: Path) -> N
     thread.start()
     try:
         deadline = time.monotonic() + 90
-        while not any(s.startswith("serving http://127.0.0.1:") for s in said):
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
-        url = next(s for s in said if s.startswith("serving")).split()[1]
+        url = served_url(said, deadline)
+        assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "stories.html") as response:  # loopback
             assert response.status == 200
             # the page knows which build it came from: one loaded while a rebuild ran reloads
@@ -388,9 +396,7 @@ def test_serve_through_the_library_rebuilds_the_site_by_itself(workspace: Path) 
     thread.start()
     try:
         deadline = time.monotonic() + 90
-        while not any(s.startswith("serving http://") for s in said):
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
+        served_url(said, deadline)
         assert said[0].startswith("built ") and (out / "index.html").is_file()
         system = workspace / "systems" / "payment-platform.yaml"
         system.write_text(
@@ -434,11 +440,7 @@ def test_a_relative_out_under_dash_c_is_the_workspaces_for_build_and_serve(
     )
     thread.start()
     try:
-        deadline = time.monotonic() + 90
-        while not any(s.startswith("serving http://") for s in said):
-            assert time.monotonic() < deadline, said
-            time.sleep(0.05)
-        url = next(s for s in said if s.startswith("serving ")).split()[1]
+        url = served_url(said, time.monotonic() + 90)
         with urllib.request.urlopen(url + "index.html") as page:
             assert page.status == 200
         assert (workspace / "served" / "index.html").is_file() and not (workspace / name).exists()
