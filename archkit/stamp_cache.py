@@ -41,15 +41,17 @@ class JsonCache:
         self.used: set[str] = set()  # the keys asked for or stored this time
         self.entries: dict[str, Any] = {}
         self.lock = threading.Lock()
+        self.loaded = False  # whether a file of this version was read
         if path is not None:
             self.entries = self._load(path)
 
     def _load(self, path: Path) -> dict[str, Any]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            entries = data["entries"] if data.get("version") == _version(self.version) else {}
+            entries = data["entries"] if data.get("version") == _version(self.version) else None
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
+        self.loaded = isinstance(entries, dict)
         return entries if isinstance(entries, dict) else {}
 
     def entry(self, key: str) -> Any:
@@ -158,17 +160,13 @@ class PackedStampCache(StampCache):
     def __init__(self, folder: Path | None, version: int) -> None:
         self.folder = folder
         self.written: set[str] = set()  # entries stored this time, to write
-        self.packed = False  # whether a pack of this version was read
         super().__init__(folder / self.PACK if folder is not None else None, version)
         self.changed_names = self._changed_names()
 
-    def _load(self, path: Path) -> dict[str, Any]:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            self.packed = data["version"] == _version(self.version) and isinstance(data["entries"], dict)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
-        return data["entries"] if self.packed else {}
+    @property
+    def packed(self) -> bool:
+        """Whether there is a pack of this version: read, or written since."""
+        return self.loaded
 
     def _changed_names(self) -> set[str]:
         """The keys of the entries waiting in ``changed/``."""
@@ -238,7 +236,7 @@ class PackedStampCache(StampCache):
                 if name.endswith(".json") and name != self.PACK:
                     (self.folder / name).unlink(missing_ok=True)
         self.changed_names = set()
-        self.packed = True
+        self.loaded = True
         self.written.clear()
 
 

@@ -219,8 +219,6 @@ class _WorkspaceLoader(FileSystemLoader):
         self.workspace_root = workspace_root
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
-        from archkit.files import inside
-
         own = self.workspace_root / "templates" / template
         linked_out = not inside(own, self.workspace_root) and not inside(own, PACKAGE_TEMPLATES)
         if os.path.lexists(own) and linked_out:
@@ -340,30 +338,31 @@ def _template_problem(exc: Exception, name: str, workspace_root: Path) -> Any:
     )
 
 
-def _rendering_line(exc: BaseException, workspace_root: Path) -> Any:
-    """Where in a template an error was raised while rendering: Jinja2 rewrites the traceback
-    so that the template's own frames carry its file and line."""
-    from archkit.errors import Position, display_path
-
+def _last_template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The file and line of the last template frame in the traceback: Jinja2 rewrites the
+    traceback so that a template's own frames carry its file and line."""
     found = None
     trace = exc.__traceback__
     while trace is not None:
         filename = trace.tb_frame.f_code.co_filename
         if filename.endswith(".j2"):
-            found = Position(display_path(Path(filename), workspace_root), trace.tb_lineno)
+            found = (filename, trace.tb_lineno)
         trace = trace.tb_next
     return found
 
 
+def _rendering_line(exc: BaseException, workspace_root: Path) -> Any:
+    """Where in a template an error was raised while rendering (None when not in one)."""
+    from archkit.errors import Position, display_path
+
+    found = _last_template_frame(exc)
+    return Position(display_path(Path(found[0]), workspace_root), found[1]) if found else None
+
+
 def _raised_in_users_template(exc: BaseException) -> bool:
     """Whether the last template frame of the traceback is a workspace's template."""
-    found = None
-    trace = exc.__traceback__
-    while trace is not None:
-        if trace.tb_frame.f_code.co_filename.endswith(".j2"):
-            found = trace.tb_frame.f_code.co_filename
-        trace = trace.tb_next
-    return found is not None and not inside(Path(found), PACKAGE_TEMPLATES)
+    found = _last_template_frame(exc)
+    return found is not None and not inside(Path(found[0]), PACKAGE_TEMPLATES)
 
 
 class Template(NamedTuple):

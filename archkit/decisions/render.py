@@ -38,12 +38,10 @@ def page_name(record_path: str) -> str:
 
 def render_decisions(store: DecisionStore, out_dir: Path) -> list[Path]:
     """Write index.md, index.html, one page per record and decisions.svg; returns the files."""
-    from archkit.memory import collector_paused
     from archkit.templating import environment
 
     check_output(store, out_dir)
-    with collector_paused():  # see memory.py
-        records = store.cached_records()  # parsed again only where a record changed
+    records = store.cached_records()  # parsed again only where a record changed
     out_dir.mkdir(parents=True, exist_ok=True)
     env = environment(store.root)
     source_dir = os.path.relpath(store.dir.resolve(), out_dir.resolve()).replace(os.sep, "/")

@@ -110,11 +110,8 @@ def workspace_records(root: Path | str) -> list[Record]:
 def list_records(store: DecisionStore, status: str | None = None) -> list[Record]:
     """``archkit tdr list``: the records (headers only, fast), or those with ``status`` (checked:
     an unknown status is an ArchkitError with the close match)."""
-    from archkit.files import CACHES, RECORDS_CACHE
-
     wanted = check_status(status) if status else None
-    records = store.records(header_only=True, cache=store.root / CACHES / RECORDS_CACHE)
-    return [r for r in records if wanted is None or r.status == wanted]
+    return [r for r in store.cached_records(header_only=True) if wanted is None or r.status == wanted]
 
 
 def listing_json(store: DecisionStore, records: Sequence[Record]) -> list[dict[str, object]]:
@@ -269,13 +266,13 @@ class DecisionStore:
             stored.save()
         return found
 
-    def cached_records(self) -> list[Record]:
+    def cached_records(self, header_only: bool = False) -> list[Record]:
         """Every record, through the workspace's cache of parsed records (the one ``build``
         keeps, in ``.archkit/cache/records/``): a record parsed once is not parsed again until
         its file changes."""
         from archkit.files import CACHES, RECORDS_CACHE
 
-        return self.records(cache=self.root / CACHES / RECORDS_CACHE)
+        return self.records(header_only, cache=self.root / CACHES / RECORDS_CACHE)
 
     def find(self, number: int, records: Sequence[Record] | None = None) -> Record:
         """The record numbered ``number``; ArchkitError when there is none (or two)."""

@@ -135,7 +135,8 @@ def simplify(system: System, max_boxes: int | None = None) -> Board:
     for group in [*forced, *_collapsible(system)]:
         if group not in forced and len(boxes) <= budget:
             break
-        members = [cid for cid in owner if cid in _components_in(system, group)]
+        inside = _components_in(system, group)
+        members = [cid for cid in owner if cid in inside]
         current = list(dict.fromkeys(owner[m] for m in members))  # in draw order: never a set's
         if len(current) < 2 and group not in forced:
             continue

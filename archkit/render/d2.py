@@ -33,8 +33,9 @@ def to_d2(system: System, direction: str | None = None) -> str:
 def component_text(component: Component) -> str:
     """A component's label: its title, its technology and its metrics, one a line."""
     lines = [component.title]
-    if tech_subtitle(component):
-        lines.append(tech_subtitle(component))
+    tech = tech_subtitle(component)
+    if tech:
+        lines.append(tech)
     lines.extend(component.metrics)
     return "\n".join(lines)
 

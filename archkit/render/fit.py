@@ -103,11 +103,12 @@ def fit(make_dot: Callable[[str], str], variants: list[str], width_px: int, imag
         return known
     chosen = _choose(bases, width_px, imagepath)
     assert chosen.svg is not None
-    heavy = sorted({arrow for pair in label_overlaps(chosen.svg) for arrow in pair})
+    overlaps = label_overlaps(chosen.svg)
+    heavy = sorted({arrow for pair in overlaps for arrow in pair})
     if heavy:
         again = _measure(_heavier(chosen.dot, heavy), chosen.variant, chosen.font_scale, width_px, imagepath)
         assert again.svg is not None
-        fewer = len(label_overlaps(again.svg)) < len(label_overlaps(chosen.svg))
+        fewer = len(label_overlaps(again.svg)) < len(overlaps)
         if fewer and again.label_px >= min(chosen.label_px, _AIM_PX):
             chosen = again
         else:
@@ -182,7 +183,8 @@ def _measure(dot: str, variant: str, factor: float, width_px: int, imagepath: st
 def _at_most(first: Fitted, factor: float, share: float) -> float:
     """The smallest label's height, estimated from the first layout, with text ``factor`` as large
     when the layout widens ``share`` as fast as its text."""
-    grown = math.ceil(smallest_font(first.dot) * factor * _SMALL_BOOST) / smallest_font(first.dot)
+    smallest = smallest_font(first.dot)
+    grown = math.ceil(smallest * factor * _SMALL_BOOST) / smallest
     return first.label_px * grown / (1 - share + share * factor)
 
 

@@ -20,7 +20,7 @@ from archkit import catalogue
 from archkit.errors import ArchkitError, Problem, closest
 from archkit.files import write_atomic
 from archkit.model.system import System
-from archkit.names import DIRECTIONS, is_id
+from archkit.names import DIRECTIONS, check_formats, is_id, split_formats
 from archkit.render import graphviz
 from archkit.render.d2 import to_d2
 from archkit.render.dot import DotOptions, icon_for, to_dot
@@ -92,27 +92,10 @@ class RenderOptions:
 
 def parse_formats(formats: Iterable[str] | str) -> tuple[str, ...]:
     """Formats as given on a command line ('svg,png') or in a list, checked, in order, once each."""
-    items = [formats] if isinstance(formats, str) else formats
-    given = [part for item in items for part in str(item).split(",")]
-    found: list[str] = []
-    for raw in given:
-        fmt = raw.strip().lower()
-        fmt = "mermaid" if fmt == "mmd" else fmt
-        if fmt and fmt not in FORMATS:
-            raise ArchkitError(
-                [
-                    Problem(
-                        f"unknown format '{fmt}'",
-                        expected="some of " + ", ".join(FORMATS),
-                        suggestion=closest(fmt, FORMATS),
-                    )
-                ]
-            )
-        if fmt and fmt not in found:
-            found.append(fmt)
-    if not found:
+    given = ["mermaid" if fmt == "mmd" else fmt for fmt in split_formats(formats)]
+    if not given:
         raise ArchkitError([Problem("no format given", expected="some of " + ", ".join(FORMATS))])
-    return tuple(found)
+    return check_formats(given, FORMATS, "some of " + ", ".join(FORMATS))
 
 
 def parse_direction(direction: str) -> str:

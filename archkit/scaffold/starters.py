@@ -77,7 +77,7 @@ def save_schema(path: Path, kind: str = "system") -> bool:
     """``archkit schema --out``: write the schema of ``kind`` to ``path``. An earlier archkit
     schema of that kind there is brought up to date; any other file is refused, never
     overwritten; a missing folder is not made. Returns whether the file was written."""
-    schema_text(kind)  # an unknown kind is the first error
+    schema_kind(kind)  # an unknown kind is the first error
     if not path.parent.is_dir():  # a folder the user did not ask for is never made
         raise ArchkitError(
             [Problem(f"the folder {path.parent} does not exist", expected="--out in an existing folder")]
