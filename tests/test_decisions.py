@@ -700,3 +700,19 @@ def test_a_listing_reads_the_same_head_as_a_full_parse(repo: Path, newline: str)
         fields = ("number", "title", "status", "status_line", "date", "metadata", "links", "style")
         assert [getattr(head, f) for f in fields] == [getattr(whole, f) for f in fields], path.name
         assert whole.sections and len(head.sections) < len(whole.sections)
+
+
+def test_a_front_matter_key_given_twice_is_an_error_not_a_guess() -> None:
+    """Which of two 'status:' lines counts would be a guess, and a status change would rewrite one
+    while the reader kept the other: the record is reported, and not changed."""
+    from archkit.decisions.checks import check_records
+    from archkit.decisions.record import parse_record, split_front_matter
+    from archkit.decisions.store import _with_status
+
+    text = "---\nstatus: proposed\nstatus: accepted\n---\n# 3. X\n"
+    assert split_front_matter(text)[2] == "line 3: 'status' is given twice in the front matter"
+    record = parse_record(text, "0003-x.md", 3)
+    errors = [p.message for p in check_records(DecisionStore(Path("/nowhere")), [record]) if p.is_error]
+    assert "malformed front matter: line 3: 'status' is given twice in the front matter" in errors
+    with pytest.raises(ArchkitError, match="its front matter is malformed"):
+        _with_status(record, "superseded")

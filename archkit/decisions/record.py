@@ -185,7 +185,10 @@ def split_front_matter(text: str) -> tuple[dict[str, str], int, str]:
         key, sep, value = line.partition(":")
         if not sep or not key.strip() or key.startswith((" ", "\t", "-")):
             return fields, index + 1, f"line {index + 1}: expected 'key: value' in the front matter"
-        fields[key.strip().lower()] = value.strip().strip("'\"")
+        name = key.strip().lower()
+        if name in fields:  # which one counts would be a guess: the reader and a change must agree
+            return fields, index + 1, f"line {index + 1}: '{name}' is given twice in the front matter"
+        fields[name] = value.strip().strip("'\"")
     return fields, len(lines), "the front matter is not closed by a line '---'"
 
 
